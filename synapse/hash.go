@@ -1,0 +1,72 @@
+package synapse
+
+import (
+	"encoding/hex"
+	"fmt"
+	"reflect"
+
+	"crypto/sha3"
+)
+
+// EmptyBodyHash is the body hash of a synapse that hashes no field:
+// sha3-256 of the empty string.
+const EmptyBodyHash = "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a"
+
+// BodyHash returns Python's Synapse.body_hash for s (a synapse, or a struct
+// or pointer to one):
+//
+//	sha3_256_hex("".join(sha3_256_hex(str(model_dump()[f])) for f in required_hash_fields))
+//
+// The fields come from s.RequiredHashFields() (JSON names, in that order);
+// without HashFielder the result is EmptyBodyHash. str() is CPython's, see
+// PyStr for how Go values map to Python values. The "name" field hashes as
+// the route name Name(s), which is what Python's model holds.
+func BodyHash(s any) (string, error) {
+	hf, ok := s.(HashFielder)
+	if !ok {
+		return EmptyBodyHash, nil
+	}
+	names := hf.RequiredHashFields()
+	if len(names) == 0 {
+		return EmptyBodyHash, nil
+	}
+	v, ok := structOf(s)
+	if !ok {
+		return "", fmt.Errorf("%w: %T", ErrNotSynapse, s)
+	}
+	info := fieldsOf(v.Type())
+	outer := sha3.New256()
+	inner := sha3.New256()
+	var sum [32]byte
+	var hexSum [64]byte
+	p := pyPrinter{}
+	for _, name := range names {
+		idx, ok := info.byName[name]
+		if !ok {
+			return "", fmt.Errorf("%w: %q in %s", ErrUnknownHashField, name, v.Type())
+		}
+		f := &info.fields[idx]
+		p.buf = p.buf[:0]
+		if f.inBase && name == "name" {
+			if syn, ok := s.(Synapse); ok {
+				p.buf = append(p.buf, Name(syn)...)
+			} else {
+				p.buf = append(p.buf, v.Type().Name()...)
+			}
+		} else {
+			fv, ok := fieldValue(v, f)
+			if !ok {
+				fv = reflect.Value{} // hidden behind a nil embedded pointer: None
+			}
+			if err := p.value(fv, true, 0); err != nil {
+				return "", fmt.Errorf("synapse: hashing field %q: %w", name, err)
+			}
+		}
+		inner.Reset()
+		inner.Write(p.buf)
+		inner.Sum(sum[:0])
+		hex.Encode(hexSum[:], sum[:])
+		outer.Write(hexSum[:])
+	}
+	return hex.EncodeToString(outer.Sum(nil)), nil
+}

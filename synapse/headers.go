@@ -1,0 +1,574 @@
+package synapse
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Header names used by Python's Synapse.to_headers/from_headers. They are
+// lower case with underscores on the wire.
+const (
+	HeaderName             = "name"
+	HeaderTimeout          = "timeout"
+	HeaderHeaderSize       = "header_size"
+	HeaderTotalSize        = "total_size"
+	HeaderComputedBodyHash = "computed_body_hash"
+	HeaderAxonPrefix       = "bt_header_axon_"
+	HeaderDendritePrefix   = "bt_header_dendrite_"
+	HeaderInputObjPrefix   = "bt_header_input_obj_"
+)
+
+// HeaderField is one header in the order Python's to_headers() emits it.
+type HeaderField struct {
+	Key   string
+	Value string
+}
+
+// HeaderFields returns Python's to_headers() of s as an ordered list:
+//
+//   - name, then timeout as Python's str(float) ("12.0");
+//   - bt_header_axon_<field>, then bt_header_dendrite_<field>, for each set
+//     TerminalInfo field in field order, valued with Python's str() (ints in
+//     decimal, process_time as Python's float repr, strings raw);
+//   - bt_header_input_obj_<field> for each required field of the subclass
+//     (see the convention below) whose value is not None: base64 of Python's
+//     json.dumps of the empty value of the field's type (int "MA==", float
+//     "MC4w", str "IiI=", bool "ZmFsc2U=", list "W10=", dict and nested
+//     model "e30="). It is a placeholder that lets the receiver build the
+//     synapse from headers alone; the data travels in the body;
+//   - header_size, total_size, computed_body_hash.
+//
+// Required fields: a `synapse:"required"` / `synapse:"optional"` struct tag
+// decides; otherwise a field is required unless it is a pointer or an
+// interface or has the omitempty/omitzero JSON option. That makes the
+// template's Dummy (DummyInput int, DummyOutput *int) match Python.
+//
+// header_size and total_size cannot match Python, whose values are CPython
+// object sizes (sys.getsizeof); receivers accept any integer. Here
+// header_size is the byte length of the keys and values before it, and
+// total_size an estimate of the in-memory size of s (see Size).
+//
+// HeaderFields updates s the way Python's to_headers does: Name is set to the
+// route name, a non-positive Timeout becomes DefaultTimeout, and TotalSize
+// receives the computed size.
+func HeaderFields(s Synapse) ([]HeaderField, error) {
+	b, v, err := synapseValue(s)
+	if err != nil {
+		return nil, err
+	}
+	b.Name = Name(s)
+	if !(b.Timeout > 0) {
+		b.Timeout = DefaultTimeout
+	}
+	out := make([]HeaderField, 0, 16)
+	out = append(out, HeaderField{HeaderName, b.Name}, HeaderField{HeaderTimeout, FormatFloat(b.Timeout)})
+	out = appendTerminalHeaders(out, HeaderAxonPrefix, &b.Axon)
+	out = appendTerminalHeaders(out, HeaderDendritePrefix, &b.Dendrite)
+
+	info := fieldsOf(v.Type())
+	for i := range info.fields {
+		f := &info.fields[i]
+		if f.inBase || !f.required {
+			continue
+		}
+		key := HeaderInputObjPrefix + f.name
+		if slices.ContainsFunc(out, func(h HeaderField) bool { return h.Key == f.name }) {
+			continue // Python skips a field whose name is already a header
+		}
+		fv, ok := fieldValue(v, f)
+		if !ok {
+			continue
+		}
+		placeholder, ok, err := emptyJSON(fv, 0)
+		if err != nil {
+			return nil, fmt.Errorf("synapse: field %q: %w", f.name, err)
+		}
+		if !ok {
+			continue // None: Python does not send it
+		}
+		out = append(out, HeaderField{key, base64.StdEncoding.EncodeToString([]byte(placeholder))})
+	}
+
+	var headerBytes int64
+	for _, h := range out {
+		headerBytes += int64(len(h.Key) + len(h.Value))
+	}
+	b.TotalSize = Size(s)
+	hash, err := BodyHash(s)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out,
+		HeaderField{HeaderHeaderSize, strconv.FormatInt(headerBytes, 10)},
+		HeaderField{HeaderTotalSize, strconv.FormatInt(b.TotalSize, 10)},
+		HeaderField{HeaderComputedBodyHash, hash},
+	)
+	return out, nil
+}
+
+// EncodeHeaders returns Python's to_headers() of s as an http.Header. The
+// keys are stored lower case, exactly as Python sends them (direct map
+// assignment, bypassing http.Header's canonicalisation); read them back with
+// DecodeHeaders or GetHeader, which ignore case. See HeaderFields for the
+// values, the required-field convention and the updates made to s.
+func EncodeHeaders(s Synapse) (http.Header, error) {
+	fields, err := HeaderFields(s)
+	if err != nil {
+		return nil, err
+	}
+	h := make(http.Header, len(fields))
+	for _, f := range fields {
+		h[f.Key] = []string{f.Value}
+	}
+	return h, nil
+}
+
+// SetHeaders copies Python's to_headers() of s into dst with lower-case keys,
+// replacing any value stored under the same name in any letter case.
+func SetHeaders(dst http.Header, s Synapse) error {
+	fields, err := HeaderFields(s)
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		dst.Del(f.Key)
+		delete(dst, f.Key)
+		dst[f.Key] = []string{f.Value}
+	}
+	return nil
+}
+
+// GetHeader returns the first value of key in h, matching the key without
+// regard to case (http.Header.Get only finds canonical keys, and Python sends
+// lower-case ones).
+func GetHeader(h http.Header, key string) (string, bool) {
+	if v, ok := h[key]; ok && len(v) > 0 {
+		return v[0], true
+	}
+	if v, ok := h[http.CanonicalHeaderKey(key)]; ok && len(v) > 0 {
+		return v[0], true
+	}
+	for k, v := range h {
+		if len(v) > 0 && strings.EqualFold(k, key) {
+			return v[0], true
+		}
+	}
+	return "", false
+}
+
+func appendTerminalHeaders(out []HeaderField, prefix string, t *TerminalInfo) []HeaderField {
+	addInt := func(name string, v int64) {
+		out = append(out, HeaderField{prefix + name, strconv.FormatInt(v, 10)})
+	}
+	addStr := func(name, v string) { out = append(out, HeaderField{prefix + name, v}) }
+	if t.StatusCode != nil {
+		addInt("status_code", int64(*t.StatusCode))
+	}
+	if t.StatusMessage != nil {
+		addStr("status_message", *t.StatusMessage)
+	}
+	if t.ProcessTime != nil {
+		addStr("process_time", FormatFloat(*t.ProcessTime))
+	}
+	if t.IP != nil {
+		addStr("ip", *t.IP)
+	}
+	if t.Port != nil {
+		addInt("port", int64(*t.Port))
+	}
+	if t.Version != nil {
+		addInt("version", *t.Version)
+	}
+	if t.Nonce != nil {
+		addInt("nonce", *t.Nonce)
+	}
+	if t.UUID != nil {
+		addStr("uuid", *t.UUID)
+	}
+	if t.Hotkey != nil {
+		addStr("hotkey", *t.Hotkey)
+	}
+	if t.Signature != nil {
+		addStr("signature", *t.Signature)
+	}
+	return out
+}
+
+// emptyJSON returns json.dumps(type(value)()) for the Python value of v, and
+// false when v is None.
+func emptyJSON(v reflect.Value, depth int) (string, bool, error) {
+	if depth > MaxDepth {
+		return "", false, ErrTooDeep
+	}
+	if !v.IsValid() {
+		return "", false, nil
+	}
+	t := v.Type()
+	switch t {
+	case jsonNumberType:
+		if strings.ContainsAny(v.String(), ".eE") {
+			return "0.0", true, nil
+		}
+		return "0", true, nil
+	case bigIntType:
+		return "0", true, nil
+	}
+	if t.Kind() != reflect.Interface && t.Kind() != reflect.Pointer {
+		if _, ok := asPyDict(v); ok {
+			return "{}", true, nil
+		}
+		if t == rawMessageType || t.Implements(jsonMarshalerType) || (v.CanAddr() && reflect.PointerTo(t).Implements(jsonMarshalerType)) {
+			if t == rawMessageType && v.IsNil() {
+				return "", false, nil
+			}
+			b, err := json.Marshal(v.Interface())
+			if err != nil {
+				return "", false, fmt.Errorf("%w: %s: %v", ErrUnsupportedType, t, err)
+			}
+			return emptyOfJSONText(b)
+		}
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return "", false, nil
+		}
+		if t.Kind() == reflect.Pointer && t.Elem() == bigIntType {
+			return "0", true, nil
+		}
+		return emptyJSON(v.Elem(), depth+1)
+	case reflect.Bool:
+		return "false", true, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "0", true, nil
+	case reflect.Float32, reflect.Float64:
+		return "0.0", true, nil
+	case reflect.String:
+		return `""`, true, nil
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return `""`, true, nil // []byte travels as a base64 str
+		}
+		return "[]", true, nil
+	case reflect.Array:
+		return "[]", true, nil
+	case reflect.Map, reflect.Struct:
+		return "{}", true, nil
+	}
+	return "", false, unsupported(t)
+}
+
+// emptyOfJSONText returns the empty value of the Python type of a JSON text.
+func emptyOfJSONText(b []byte) (string, bool, error) {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", false, fmt.Errorf("%w: empty JSON", ErrUnsupportedType)
+	}
+	switch s[0] {
+	case 'n':
+		return "", false, nil
+	case 't', 'f':
+		return "false", true, nil
+	case '"':
+		return `""`, true, nil
+	case '[':
+		return "[]", true, nil
+	case '{':
+		return "{}", true, nil
+	}
+	if strings.ContainsAny(s, ".eE") {
+		return "0.0", true, nil
+	}
+	return "0", true, nil
+}
+
+func synapseValue(s Synapse) (*Base, reflect.Value, error) {
+	if s == nil {
+		return nil, reflect.Value{}, ErrNotSynapse
+	}
+	v, ok := structOf(s)
+	if !ok {
+		return nil, reflect.Value{}, fmt.Errorf("%w: %T", ErrNotSynapse, s)
+	}
+	b := s.SynapseBase()
+	if b == nil {
+		return nil, reflect.Value{}, fmt.Errorf("%w: %T has no Base", ErrNotSynapse, s)
+	}
+	return b, v, nil
+}
+
+// DecodeHeaders applies Python's from_headers() to s: header names match
+// without regard to case, and only a header's first value counts.
+//
+//   - bt_header_axon_<f> and bt_header_dendrite_<f> set s.Axon.<f> and
+//     s.Dendrite.<f>; integer fields (status_code, port, version, nonce)
+//     and process_time are parsed as Python's int() and float() parse them;
+//     unknown <f> are ignored.
+//   - bt_header_input_obj_<f> is base64 of JSON, decoded into the subclass
+//     field with JSON name <f>; it cannot set base fields (axon, dendrite,
+//     name, timeout, sizes, hash), and unknown <f> are ignored.
+//   - timeout, header_size, total_size, computed_body_hash set the base
+//     fields; an absent header leaves the field as it is.
+//   - Name is set to the route name Name(s), as Python's model validator
+//     does whatever the header says.
+//
+// Any other header is ignored. A value that does not parse yields a
+// *HeaderError (errors.Is(err, ErrHeaderParse)); s may then be partly
+// updated. DecodeHeaders never panics.
+func DecodeHeaders(h http.Header, s Synapse) error {
+	b, v, err := synapseValue(s)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(h))
+	for k, vals := range h {
+		if len(vals) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	// Sorted, so that two spellings of one header resolve the same way on
+	// every run (canonical "Bt_..." sorts before lower case "bt_...", and
+	// the later one wins).
+	slices.Sort(keys)
+	var info *structInfo
+	for _, k := range keys {
+		value := h[k][0]
+		lk := strings.ToLower(k)
+		switch {
+		case strings.HasPrefix(lk, HeaderAxonPrefix):
+			if err := setTerminalField(&b.Axon, lk, lk[len(HeaderAxonPrefix):], value); err != nil {
+				return err
+			}
+		case strings.HasPrefix(lk, HeaderDendritePrefix):
+			if err := setTerminalField(&b.Dendrite, lk, lk[len(HeaderDendritePrefix):], value); err != nil {
+				return err
+			}
+		case strings.HasPrefix(lk, HeaderInputObjPrefix):
+			if info == nil {
+				info = fieldsOf(v.Type())
+			}
+			if err := setInputObj(v, info, lk, lk[len(HeaderInputObjPrefix):], value); err != nil {
+				return err
+			}
+		case lk == HeaderTimeout:
+			f, err := ParsePythonFloat(value)
+			if err != nil {
+				return newHeaderError(lk, value, err)
+			}
+			b.Timeout = f
+		case lk == HeaderHeaderSize:
+			n, err := ParsePythonInt(value)
+			if err != nil {
+				return newHeaderError(lk, value, err)
+			}
+			b.HeaderSize = n
+		case lk == HeaderTotalSize:
+			n, err := ParsePythonInt(value)
+			if err != nil {
+				return newHeaderError(lk, value, err)
+			}
+			b.TotalSize = n
+		case lk == HeaderComputedBodyHash:
+			b.ComputedBodyHash = value
+		}
+	}
+	b.Name = Name(s)
+	return nil
+}
+
+func setTerminalField(t *TerminalInfo, header, field, value string) error {
+	parseInt := func() (int64, error) {
+		n, err := ParsePythonInt(value)
+		if err != nil {
+			return 0, newHeaderError(header, value, err)
+		}
+		return n, nil
+	}
+	switch field {
+	case "status_code", "port":
+		n, err := parseInt()
+		if err != nil {
+			return err
+		}
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return newHeaderError(header, value, strconv.ErrRange)
+		}
+		if field == "port" {
+			t.Port = Ptr(int(n))
+		} else {
+			t.StatusCode = Ptr(int(n))
+		}
+	case "version", "nonce":
+		n, err := parseInt()
+		if err != nil {
+			return err
+		}
+		if field == "version" {
+			t.Version = &n
+		} else {
+			t.Nonce = &n
+		}
+	case "process_time":
+		f, err := ParsePythonFloat(value)
+		if err != nil {
+			return newHeaderError(header, value, err)
+		}
+		t.ProcessTime = &f
+	case "status_message":
+		t.StatusMessage = Ptr(value)
+	case "ip":
+		t.IP = Ptr(value)
+	case "uuid":
+		t.UUID = Ptr(value)
+	case "hotkey":
+		t.Hotkey = Ptr(value)
+	case "signature":
+		t.Signature = Ptr(value)
+	}
+	return nil
+}
+
+var errNotJSON = errors.New("not base64-encoded JSON of the field's type")
+
+func setInputObj(v reflect.Value, info *structInfo, header, field, value string) error {
+	idx, ok := info.byName[field]
+	if !ok {
+		return nil
+	}
+	f := &info.fields[idx]
+	if f.inBase {
+		return nil // cannot override axon, dendrite or the other base fields
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(value))
+	if err != nil {
+		return newHeaderError(header, value, fmt.Errorf("%w: %v", errNotJSON, err))
+	}
+	fv, ok := settableField(v, f)
+	if !ok {
+		return nil
+	}
+	nv := reflect.New(f.typ)
+	if err := json.Unmarshal(raw, nv.Interface()); err != nil {
+		return newHeaderError(header, value, fmt.Errorf("%w: %v", errNotJSON, err))
+	}
+	fv.Set(nv.Elem())
+	return nil
+}
+
+// settableField returns the field, allocating nil embedded pointers on the
+// way as encoding/json does when decoding.
+func settableField(v reflect.Value, f *structField) (reflect.Value, bool) {
+	for i, x := range f.index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				if !v.CanSet() {
+					return reflect.Value{}, false
+				}
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, v.CanSet()
+}
+
+var (
+	errPyInt   = errors.New("invalid literal for int() with base 10")
+	errPyFloat = errors.New("could not convert string to float")
+)
+
+// ParsePythonInt parses s as Python's int(s) does for the header values it
+// meets: surrounding whitespace, an optional sign, decimal digits with single
+// underscores between them. The result must fit an int64.
+func ParsePythonInt(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	digits, ok := stripUnderscores(strings.TrimLeft(t, "+-"))
+	if !ok || len(t)-len(strings.TrimLeft(t, "+-")) > 1 {
+		return 0, errPyInt
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, errPyInt
+		}
+	}
+	if t[0] == '-' {
+		digits = "-" + digits
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", errPyInt, strconv.ErrRange)
+	}
+	return n, nil
+}
+
+// ParsePythonFloat parses s as Python's float(s): surrounding whitespace, a
+// decimal literal (underscores between digits allowed), or inf, infinity,
+// nan in any case with an optional sign. Hexadecimal is rejected, as Python
+// does. Overflow gives ±inf, as Python does.
+func ParsePythonFloat(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	body := strings.TrimLeft(t, "+-")
+	if body == "" || len(t)-len(body) > 1 {
+		return 0, errPyFloat
+	}
+	switch strings.ToLower(body) {
+	case "inf", "infinity", "nan":
+		f, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			return 0, errPyFloat
+		}
+		return f, nil
+	}
+	clean, ok := stripUnderscores(body)
+	if !ok {
+		return 0, errPyFloat
+	}
+	for i := 0; i < len(clean); i++ {
+		c := clean[i]
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+			return 0, errPyFloat
+		}
+	}
+	if t[0] == '-' {
+		clean = "-" + clean
+	}
+	f, err := strconv.ParseFloat(clean, 64)
+	if err != nil && !isRangeErr(err) {
+		return 0, errPyFloat
+	}
+	return f, nil
+}
+
+// stripUnderscores removes underscores that sit between two digits (PEP
+// 515) and reports false for any other underscore or an empty string.
+func stripUnderscores(s string) (string, bool) {
+	if s == "" {
+		return "", false
+	}
+	if !strings.Contains(s, "_") {
+		return s, true
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '_' {
+			if i == 0 || i == len(s)-1 || !isDigit(s[i-1]) || !isDigit(s[i+1]) {
+				return "", false
+			}
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return string(out), true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -1,0 +1,101 @@
+package synapse
+
+import (
+	"reflect"
+)
+
+// Size estimates the in-memory size of v in bytes: the size of its type plus,
+// recursively, the bytes behind strings, slices, maps and pointers. It plays
+// the role of Python's get_size (a recursive sys.getsizeof) for the
+// total_size header, whose value cannot match CPython's and which no receiver
+// checks; it is deterministic for a given value and costs no allocation
+// beyond the walk. Cycles and nesting beyond MaxDepth are cut off.
+func Size(v any) int64 {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return 0
+	}
+	return int64(rv.Type().Size()) + sizeBehind(rv, 0)
+}
+
+// sizeBehind returns the bytes v references outside its own fixed size.
+func sizeBehind(v reflect.Value, depth int) int64 {
+	if depth > MaxDepth {
+		return 0
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return 0
+		}
+		e := v.Elem()
+		return int64(e.Type().Size()) + sizeBehind(e, depth+1)
+	case reflect.Interface:
+		if v.IsNil() {
+			return 0
+		}
+		e := v.Elem()
+		return int64(e.Type().Size()) + sizeBehind(e, depth+1)
+	case reflect.String:
+		return int64(v.Len())
+	case reflect.Slice:
+		if v.IsNil() {
+			return 0
+		}
+		n := int64(v.Cap()) * int64(v.Type().Elem().Size())
+		if hasIndirect(v.Type().Elem()) {
+			for i := 0; i < v.Len(); i++ {
+				n += sizeBehind(v.Index(i), depth+1)
+			}
+		}
+		return n
+	case reflect.Array:
+		var n int64
+		if hasIndirect(v.Type().Elem()) {
+			for i := 0; i < v.Len(); i++ {
+				n += sizeBehind(v.Index(i), depth+1)
+			}
+		}
+		return n
+	case reflect.Map:
+		if v.IsNil() {
+			return 0
+		}
+		kt, et := v.Type().Key(), v.Type().Elem()
+		n := int64(v.Len()) * int64(kt.Size()+et.Size()+8)
+		if hasIndirect(kt) || hasIndirect(et) {
+			it := v.MapRange()
+			for it.Next() {
+				n += sizeBehind(it.Key(), depth+1) + sizeBehind(it.Value(), depth+1)
+			}
+		}
+		return n
+	case reflect.Struct:
+		var n int64
+		for i := 0; i < v.NumField(); i++ {
+			if hasIndirect(v.Type().Field(i).Type) {
+				n += sizeBehind(v.Field(i), depth+1)
+			}
+		}
+		return n
+	}
+	return 0
+}
+
+// hasIndirect reports whether values of t may reference memory outside
+// themselves.
+func hasIndirect(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.String, reflect.Slice, reflect.Map:
+		return true
+	case reflect.Array:
+		return hasIndirect(t.Elem())
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if hasIndirect(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
