@@ -1,0 +1,25 @@
+// Package yuma computes the subtensor chain's Yuma Consensus epoch
+// (pallets/subtensor/src/epoch/run_epoch.rs::epoch_mechanism, the sparse
+// implementation) with the chain's own fixed-point arithmetic, so that every
+// u16 statistic, stored bond and rao emission matches the chain bit for bit.
+//
+// The package does no I/O: the caller gathers the per-uid state the chain
+// reads from storage into an Input, calls Epoch, and writes the Output back
+// (the embedded localnet chain does exactly that at every tempo).
+//
+// The pipeline, in the chain's order: stake (alpha + TaoWeight·tao in I64F64,
+// threshold filter with the owner exempt, normalised, cast to I32F32) →
+// activity mask → stored permits (masks) and new top-k permits (stored) →
+// active stake → weight masks (permits, diagonal except the owner, outdated,
+// commit-reveal) → row normalisation → κ-weighted median consensus → clip →
+// validator trust → incentive → bond weights with penalty → bonds (classic
+// Yuma with column normalisation, or Yuma3 with optional liquid alpha) →
+// dividends → emission split in I96F32 with the stake fallback.
+//
+// Fixed point lives in the subpackage fixed; it is hand-written because the
+// chain's substrate-fixed rounding (floor on multiply, truncation on divide,
+// saturation, safe_div returning 0) is what makes results reproducible, and no
+// Go library implements those exact rules. EpochFloat is a float64 view of the
+// same pipeline for analysis and as a benchmark baseline; it is not
+// chain-exact.
+package yuma

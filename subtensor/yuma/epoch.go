@@ -1,0 +1,337 @@
+package yuma
+
+import (
+	"math"
+
+	"github.com/gotensor/gotensor/subtensor/yuma/fixed"
+)
+
+// Epoch runs one Yuma Consensus epoch exactly as the chain's epoch_mechanism
+// does and returns what the chain stores and pays. It never panics; inputs
+// with inconsistent lengths are rejected with an error matching
+// ErrLengthMismatch.
+func Epoch(in Input) (Output, error) {
+	out, _, err := run(in, false)
+	return out, err
+}
+
+// EpochTrace is Epoch that also returns the intermediates the chain logs.
+func EpochTrace(in Input) (Output, *Trace, error) {
+	return run(in, true)
+}
+
+func validate(in Input) error {
+	n := len(in.AlphaStake)
+	if n > math.MaxUint16 {
+		return ErrTooManyUIDs
+	}
+	check := func(field string, got int) error {
+		if got != n {
+			return &LengthError{Field: field, Got: got, Want: n}
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		f string
+		l int
+	}{
+		{"TaoStake", len(in.TaoStake)},
+		{"LastUpdate", len(in.LastUpdate)},
+		{"BlockAtRegistration", len(in.BlockAtRegistration)},
+		{"ValidatorPermit", len(in.ValidatorPermit)},
+		{"Weights", len(in.Weights)},
+		{"Bonds", len(in.Bonds)},
+	} {
+		if err := check(c.f, c.l); err != nil {
+			return err
+		}
+	}
+	if in.CommitBlock != nil {
+		if err := check("CommitBlock", len(in.CommitBlock)); err != nil {
+			return err
+		}
+	}
+	if in.OwnerUID < -1 || in.OwnerUID >= n && in.OwnerUID != -1 {
+		return ErrOwnerUID
+	}
+	return nil
+}
+
+func run(in Input, trace bool) (Output, *Trace, error) {
+	if err := validate(in); err != nil {
+		return Output{}, nil, err
+	}
+	n := len(in.AlphaStake)
+	p := in.Params
+	var tr *Trace
+	if trace {
+		tr = &Trace{}
+	}
+	owner := in.OwnerUID
+
+	// == Active & updated ==
+	inactive := make([]bool, n)
+	active := make([]bool, n)
+	for i, lu := range in.LastUpdate {
+		inactive[i] = satAddU64(lu, p.ActivityCutoff) < in.Block
+		active[i] = !inactive[i]
+	}
+
+	// == Stake ==
+	tw := fixed.TaoWeightI64(in.TaoWeight)
+	total := make([]fixed.I64F64, n)
+	for i := range n {
+		total[i] = fixed.I64FromU64(in.AlphaStake[i]).SatAdd(fixed.I64FromU64(in.TaoStake[i]).SatMul(tw))
+	}
+	filtered := make([]fixed.I64F64, n)
+	for i, s := range total {
+		if i != owner && s.ToU64() < p.StakeThreshold {
+			continue
+		}
+		filtered[i] = s
+	}
+	if tr != nil {
+		tr.TotalStake = append([]fixed.I64F64(nil), total...)
+		tr.FilteredStake = append([]fixed.I64F64(nil), filtered...)
+	}
+	inplaceNormalize64(filtered)
+	stake := make([]I, n)
+	for i, s := range filtered {
+		stake[i] = s.ToI32F32()
+	}
+
+	// == Validator permits ==
+	permitOld := append([]bool(nil), in.ValidatorPermit...)
+	if owner >= 0 {
+		permitOld[owner] = true
+	}
+	forbids := make([]bool, n)
+	for i, v := range permitOld {
+		forbids[i] = !v
+	}
+	permitNew := isTopkNonzero(stake, int(p.MaxAllowedValidators))
+	if owner >= 0 {
+		permitNew[owner] = true
+	}
+
+	// == Active stake ==
+	activeStake := append([]I(nil), stake...)
+	maskVector(inactive, activeStake)
+	maskVector(forbids, activeStake)
+	inplaceNormalize(activeStake)
+
+	// == Weights ==
+	weights := make([][]Entry, n)
+	for i, row := range in.Weights {
+		r := make([]Entry, 0, len(row))
+		for _, w := range row {
+			if int(w.UID) < n {
+				r = append(r, Entry{w.UID, fixed.I32FromU16(w.Value)})
+			}
+		}
+		weights[i] = r
+	}
+	if tr != nil {
+		tr.Weights = cloneSparse(weights)
+	}
+	for i := range weights {
+		if forbids[i] {
+			weights[i] = nil
+		}
+	}
+	if tr != nil {
+		tr.WeightsPermit = cloneSparse(weights)
+	}
+	weights = filterSparse(weights, func(i int, e Entry) bool {
+		return i != int(e.UID) || i == owner
+	})
+	if tr != nil {
+		tr.WeightsDiag = cloneSparse(weights)
+	}
+	weights = filterSparse(weights, func(i int, e Entry) bool {
+		return !(in.LastUpdate[i] <= in.BlockAtRegistration[e.UID])
+	})
+	if p.CommitRevealEnabled && in.CommitBlock != nil {
+		weights = filterSparse(weights, func(i int, e Entry) bool {
+			return !(in.CommitBlock[i] < in.BlockAtRegistration[e.UID])
+		})
+	}
+	if tr != nil {
+		tr.WeightsOutdated = cloneSparse(weights)
+	}
+	inplaceRowNormalize(weights)
+
+	// == Consensus, validator trust ==
+	kappa := fixed.U16Proportion(p.Kappa)
+	consensus := weightedMedianColSparse(activeStake, weights, n, kappa)
+	clipped := colClipSparse(weights, consensus)
+	validatorTrust := rowSum(clipped)
+
+	// == Incentive ==
+	incentive := matmulSparse(clipped, activeStake, n)
+	inplaceNormalize(incentive)
+
+	// == Bonds and dividends ==
+	bondsPenalty := fixed.U16Proportion(p.BondsPenalty)
+	weightsForBonds := interpolateSparse(weights, clipped, n, bondsPenalty)
+
+	lastTempo := satAddU64(in.LastMechanismStepBlock, 1)
+	if in.LastMechanismStepBlock == 0 {
+		lastTempo = satSubU64(in.Block, uint64(p.Tempo))
+	}
+	keepBond := func(_ int, e Entry) bool {
+		var reg uint64
+		if int(e.UID) < n {
+			reg = in.BlockAtRegistration[e.UID]
+		}
+		return !(lastTempo <= reg)
+	}
+
+	var dividends []I
+	var emaBonds [][]Entry
+	if p.Yuma3 {
+		bonds := make([][]Entry, n)
+		for i, row := range in.Bonds {
+			r := make([]Entry, len(row))
+			for k, b := range row {
+				r[k] = Entry{b.UID, fixed.U16Proportion(b.Value)}
+			}
+			bonds[i] = r
+		}
+		bonds = filterSparse(bonds, keepBond)
+		var used bool
+		emaBonds, used = computeBondsSparse(p, weightsForBonds, bonds, consensus)
+		if tr != nil {
+			tr.LiquidAlphaUsed = used
+			tr.EMABonds = cloneSparse(emaBonds)
+		}
+		norm := cloneSparse(emaBonds)
+		inplaceColNormalize(norm, n)
+		totalBondsPerValidator := rowSum(matVecMulSparse(norm, incentive))
+		dividends = vecMul(totalBondsPerValidator, activeStake)
+		inplaceNormalize(dividends)
+	} else {
+		bonds := make([][]Entry, n)
+		for i, row := range in.Bonds {
+			r := make([]Entry, len(row))
+			for k, b := range row {
+				r[k] = Entry{b.UID, fixed.I32FromU16(b.Value)}
+			}
+			bonds[i] = r
+		}
+		bonds = filterSparse(bonds, keepBond)
+		inplaceColNormalize(bonds, n)
+		delta := rowHadamardSparse(weightsForBonds, activeStake)
+		inplaceColNormalize(delta, n)
+		if tr != nil {
+			tr.BondsDeltaNorm = cloneSparse(delta)
+		}
+		emaBonds = matEmaSparse(delta, bonds, normalAlpha(p.BondsMovingAverage))
+		inplaceColNormalize(emaBonds, n)
+		if tr != nil {
+			tr.EMABonds = cloneSparse(emaBonds)
+		}
+		dividends = matmulTransposeSparse(emaBonds, incentive)
+		inplaceNormalize(dividends)
+		inplaceColMaxUpscale(emaBonds, n)
+	}
+
+	// == Emission ==
+	combined := make([]I, n)
+	for i := range n {
+		combined[i] = incentive[i].SatAdd(dividends[i])
+	}
+	emissionSum := sum(combined)
+	normServer := append([]I(nil), incentive...)
+	normValidator := append([]I(nil), dividends...)
+	normCombined := append([]I(nil), combined...)
+	inplaceNormalizeUsingSum(normServer, emissionSum)
+	inplaceNormalizeUsingSum(normValidator, emissionSum)
+	inplaceNormalize(normCombined)
+	if emissionSum == 0 {
+		src := activeStake
+		if sum(activeStake) == 0 {
+			src = stake
+		}
+		normValidator = append([]I(nil), src...)
+		normCombined = append([]I(nil), src...)
+	}
+
+	out := Output{
+		Incentive:         make([]uint16, n),
+		Dividends:         make([]uint16, n),
+		Consensus:         make([]uint16, n),
+		ValidatorTrust:    make([]uint16, n),
+		StakeWeight:       make([]uint16, n),
+		Active:            active,
+		ValidatorPermit:   permitNew,
+		ServerEmission:    make([]uint64, n),
+		ValidatorEmission: make([]uint64, n),
+		Emission:          make([]uint64, n),
+		Bonds:             make([][]Weight, n),
+		Stake:             make([]uint64, n),
+	}
+	for i := range n {
+		out.ServerEmission[i] = fixed.MulRaoFloor(normServer[i], in.Emission)
+		out.ValidatorEmission[i] = fixed.MulRaoFloor(normValidator[i], in.Emission)
+		out.Emission[i] = fixed.MulRaoFloor(normCombined[i], in.Emission)
+		out.StakeWeight[i] = stake[i].ProportionToU16()
+		out.Consensus[i] = consensus[i].ProportionToU16()
+		out.Incentive[i] = incentive[i].ProportionToU16()
+		out.Dividends[i] = dividends[i].ProportionToU16()
+		out.ValidatorTrust[i] = validatorTrust[i].ProportionToU16()
+		out.Stake[i] = total[i].ToU64()
+		if permitNew[i] {
+			row := emaBonds[i]
+			b := make([]Weight, len(row))
+			for k, e := range row {
+				b[k] = Weight{e.UID, e.Value.ProportionToU16()}
+			}
+			out.Bonds[i] = b
+		} else {
+			out.Bonds[i] = []Weight{}
+		}
+	}
+
+	if tr != nil {
+		tr.Inactive = inactive
+		tr.Stake = stake
+		tr.ActiveStake = activeStake
+		tr.PermitOld = permitOld
+		tr.PermitNew = permitNew
+		tr.WeightsNorm = weights
+		tr.Consensus = consensus
+		tr.ValidatorTrust = validatorTrust
+		tr.ClippedWeights = clipped
+		tr.Incentive = incentive
+		tr.WeightsForBonds = weightsForBonds
+		tr.Dividends = dividends
+		tr.NormalizedServerEmission = normServer
+		tr.NormalizedValidatorEmission = normValidator
+		tr.NormalizedCombinedEmission = normCombined
+		tr.EmissionZero = emissionSum == 0
+	}
+	return out, tr, nil
+}
+
+// normalAlpha is 1 − BMA/1e6 as the chain computes it: the quotient in
+// I64F64, cast down to I32F32 (floor), subtracted from 1 (saturating).
+func normalAlpha(bma uint64) I {
+	var d fixed.Divider
+	q := d.SafeDiv(fixed.I64FromU64(bma), fixed.I64FromU64(1_000_000))
+	return fixed.I32One.SatSub(q.ToI32F32())
+}
+
+func satAddU64(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxUint64
+}
+
+func satSubU64(a, b uint64) uint64 {
+	if a < b {
+		return 0
+	}
+	return a - b
+}

@@ -1,0 +1,532 @@
+package yuma
+
+import (
+	"slices"
+
+	"github.com/gotensor/gotensor/subtensor/yuma/fixed"
+)
+
+// The functions here mirror pallets/subtensor/src/epoch/math.rs one to one
+// (same iteration order, same saturating or wrapping operations), because
+// the order of floor/truncate steps decides the last bit of every result.
+
+type I = fixed.I32F32
+
+// sum is Iterator::sum (wrapping in a release build).
+func sum(x []I) I {
+	var s I
+	for _, v := range x {
+		s = s.WrapAdd(v)
+	}
+	return s
+}
+
+// inplaceNormalize: divide by the (wrapping) sum unless it is zero.
+func inplaceNormalize(x []I) {
+	s := sum(x)
+	if s == 0 {
+		return
+	}
+	for i, v := range x {
+		x[i] = v.SafeDiv(s)
+	}
+}
+
+// inplaceNormalizeUsingSum divides by a given sum unless it is zero.
+func inplaceNormalizeUsingSum(x []I, s I) {
+	if s == 0 {
+		return
+	}
+	for i, v := range x {
+		x[i] = v.SafeDiv(s)
+	}
+}
+
+// inplaceNormalize64 is inplace_normalize_64 on I64F64.
+func inplaceNormalize64(x []fixed.I64F64) {
+	var s fixed.I64F64
+	for _, v := range x {
+		s = s.WrapAdd(v)
+	}
+	if s.IsZero() {
+		return
+	}
+	var d fixed.Divider
+	for i, v := range x {
+		x[i] = d.SafeDiv(v, s)
+	}
+}
+
+// isTopkNonzero: true for non-zero entries, then the lowest n−k (stable
+// ascending sort by value) are forced false.
+func isTopkNonzero(v []I, k int) []bool {
+	n := len(v)
+	res := make([]bool, n)
+	for i, x := range v {
+		res[i] = x != 0
+	}
+	if n < k {
+		return res
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case v[a] < v[b]:
+			return -1
+		case v[a] > v[b]:
+			return 1
+		}
+		return 0
+	})
+	for _, i := range idx[:n-k] {
+		res[i] = false
+	}
+	return res
+}
+
+// isTopk is is_topk (without the non-zero condition); exported via IsTopK for tests.
+func isTopk(v []I, k int) []bool {
+	n := len(v)
+	res := make([]bool, n)
+	for i := range res {
+		res[i] = true
+	}
+	if n < k {
+		return res
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case v[a] < v[b]:
+			return -1
+		case v[a] > v[b]:
+			return 1
+		}
+		return 0
+	})
+	for _, i := range idx[:n-k] {
+		res[i] = false
+	}
+	return res
+}
+
+// maskVector zeroes entries where mask is true (lengths are validated equal).
+func maskVector(mask []bool, v []I) {
+	for i := range v {
+		if mask[i] {
+			v[i] = 0
+		}
+	}
+}
+
+func rowSum(m [][]Entry) []I {
+	out := make([]I, len(m))
+	for i, row := range m {
+		var s I
+		for _, e := range row {
+			s = s.WrapAdd(e.Value)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+func inplaceRowNormalize(m [][]Entry) {
+	for _, row := range m {
+		var s I
+		for _, e := range row {
+			s = s.WrapAdd(e.Value)
+		}
+		if s > 0 {
+			for k := range row {
+				row[k].Value = row[k].Value.SafeDiv(s)
+			}
+		}
+	}
+}
+
+// inplaceColNormalize: column sums (saturating) over j < cols; entries whose
+// column sum is non-zero are divided by it, others (including j >= cols) kept.
+func inplaceColNormalize(m [][]Entry, cols int) {
+	colSum := make([]I, cols)
+	for _, row := range m {
+		for _, e := range row {
+			if int(e.UID) < cols {
+				colSum[e.UID] = colSum[e.UID].SatAdd(e.Value)
+			}
+		}
+	}
+	for _, row := range m {
+		for k, e := range row {
+			if int(e.UID) < cols && colSum[e.UID] != 0 {
+				row[k].Value = e.Value.SafeDiv(colSum[e.UID])
+			}
+		}
+	}
+}
+
+func inplaceColMaxUpscale(m [][]Entry, cols int) {
+	colMax := make([]I, cols)
+	for _, row := range m {
+		for _, e := range row {
+			if int(e.UID) < cols && colMax[e.UID] < e.Value {
+				colMax[e.UID] = e.Value
+			}
+		}
+	}
+	for _, row := range m {
+		for k, e := range row {
+			if int(e.UID) < cols && colMax[e.UID] != 0 {
+				row[k].Value = e.Value.SafeDiv(colMax[e.UID])
+			}
+		}
+	}
+}
+
+// filterSparse keeps entries for which keep(i, entry) is true, in order.
+func filterSparse(m [][]Entry, keep func(i int, e Entry) bool) [][]Entry {
+	out := make([][]Entry, len(m))
+	for i, row := range m {
+		var r []Entry
+		for _, e := range row {
+			if keep(i, e) {
+				r = append(r, e)
+			}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// colClipSparse: min(w, c_j); entries with c_j < w and c_j <= 0 are dropped.
+func colClipSparse(m [][]Entry, c []I) [][]Entry {
+	out := make([][]Entry, len(m))
+	for i, row := range m {
+		r := make([]Entry, 0, len(row))
+		for _, e := range row {
+			var th I
+			if int(e.UID) < len(c) {
+				th = c[e.UID]
+			}
+			if th < e.Value {
+				if th > 0 {
+					r = append(r, Entry{e.UID, th})
+				}
+			} else {
+				r = append(r, e)
+			}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// matmulSparse: r_j = Σ_i v_i·m_ij (saturating), over j < cols.
+func matmulSparse(m [][]Entry, v []I, cols int) []I {
+	out := make([]I, cols)
+	for i, row := range m {
+		var scale I
+		if i < len(v) {
+			scale = v[i]
+		}
+		for _, e := range row {
+			if int(e.UID) < cols {
+				out[e.UID] = out[e.UID].SatAdd(scale.SatMul(e.Value))
+			}
+		}
+	}
+	return out
+}
+
+// matmulTransposeSparse: r_i = Σ_j v_j·m_ij (saturating).
+func matmulTransposeSparse(m [][]Entry, v []I) []I {
+	out := make([]I, len(m))
+	for i, row := range m {
+		var acc I
+		for _, e := range row {
+			var x I
+			if int(e.UID) < len(v) {
+				x = v[e.UID]
+			}
+			acc = acc.SatAdd(x.SatMul(e.Value))
+		}
+		out[i] = acc
+	}
+	return out
+}
+
+// rowHadamardSparse scales row i by v_i (value·scale, saturating).
+func rowHadamardSparse(m [][]Entry, v []I) [][]Entry {
+	out := make([][]Entry, 0, len(m))
+	for i, row := range m {
+		if i >= len(v) {
+			break
+		}
+		r := make([]Entry, len(row))
+		for k, e := range row {
+			r[k] = Entry{e.UID, e.Value.SatMul(v[i])}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// matVecMulSparse: m_ij·v_j for j < len(v), zero products dropped.
+func matVecMulSparse(m [][]Entry, v []I) [][]Entry {
+	out := make([][]Entry, len(m))
+	for i, row := range m {
+		var r []Entry
+		for _, e := range row {
+			if int(e.UID) < len(v) {
+				p := e.Value.SatMul(v[e.UID])
+				if p != 0 {
+					r = append(r, Entry{e.UID, p})
+				}
+			}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// vecMul: checked product, 0 on overflow.
+func vecMul(a, b []I) []I {
+	n := min(len(a), len(b))
+	out := make([]I, n)
+	for i := range n {
+		p, ok := a[i].CheckedMul(b[i])
+		if ok {
+			out[i] = p
+		}
+	}
+	return out
+}
+
+// denseScratch is a reusable dense row with a list of touched columns, used
+// where the chain materialises a dense row of length n per sparse row.
+type denseScratch struct {
+	val     []I
+	set     []bool
+	touched []int
+}
+
+func newDenseScratch(n int) *denseScratch {
+	return &denseScratch{val: make([]I, n), set: make([]bool, n)}
+}
+
+func (d *denseScratch) touch(j int) {
+	if !d.set[j] {
+		d.set[j] = true
+		d.touched = append(d.touched, j)
+	}
+}
+
+func (d *denseScratch) reset() {
+	for _, j := range d.touched {
+		d.val[j] = 0
+		d.set[j] = false
+	}
+	d.touched = d.touched[:0]
+}
+
+// sortedTouched returns the touched columns in ascending order.
+func (d *denseScratch) sortedTouched() []int {
+	slices.Sort(d.touched)
+	return d.touched
+}
+
+// interpolateSparse: W + ratio·(W̄ − W) over dense rows of width cols,
+// entries > 0 kept in ascending column order; ratio 0 or 1 return the inputs.
+func interpolateSparse(m1, m2 [][]Entry, cols int, ratio I) [][]Entry {
+	if ratio == 0 {
+		return cloneSparse(m1)
+	}
+	if ratio == fixed.I32One {
+		return cloneSparse(m2)
+	}
+	if len(m1) != len(m2) {
+		return cloneSparse(m2)
+	}
+	r1 := newDenseScratch(cols)
+	r2 := newDenseScratch(cols)
+	all := newDenseScratch(cols)
+	out := make([][]Entry, len(m1))
+	for i := range m1 {
+		for _, e := range m1[i] {
+			if int(e.UID) < cols {
+				r1.touch(int(e.UID))
+				r1.val[e.UID] = e.Value
+				all.touch(int(e.UID))
+			}
+		}
+		for _, e := range m2[i] {
+			if int(e.UID) < cols {
+				r2.touch(int(e.UID))
+				r2.val[e.UID] = e.Value
+				all.touch(int(e.UID))
+			}
+		}
+		var row []Entry
+		for _, j := range all.sortedTouched() {
+			v1, v2 := r1.val[j], r2.val[j]
+			interp := v1.SatAdd(ratio.SatMul(v2.SatSub(v1)))
+			if interp > 0 {
+				row = append(row, Entry{uint16(j), interp})
+			}
+		}
+		out[i] = row
+		r1.reset()
+		r2.reset()
+		all.reset()
+	}
+	return out
+}
+
+func cloneSparse(m [][]Entry) [][]Entry {
+	out := make([][]Entry, len(m))
+	for i, row := range m {
+		out[i] = slices.Clone(row)
+	}
+	return out
+}
+
+// matEmaSparse: α·new + (1−α)·old accumulated on a dense row of width
+// len(new) (the chain assumes a square matrix), entries > 0 kept ascending.
+func matEmaSparse(newM, oldM [][]Entry, alpha I) [][]Entry {
+	n := len(newM)
+	if n == 0 {
+		return nil
+	}
+	oneMinus := fixed.I32One.SatSub(alpha)
+	acc := newDenseScratch(n)
+	out := make([][]Entry, n)
+	for i, row := range newM {
+		for _, e := range row {
+			if int(e.UID) < n {
+				acc.touch(int(e.UID))
+				acc.val[e.UID] = acc.val[e.UID].SatAdd(alpha.SatMul(e.Value))
+			}
+		}
+		if i < len(oldM) {
+			for _, e := range oldM[i] {
+				if int(e.UID) < n {
+					acc.touch(int(e.UID))
+					acc.val[e.UID] = acc.val[e.UID].SatAdd(oneMinus.SatMul(e.Value))
+				}
+			}
+		}
+		var r []Entry
+		for _, j := range acc.sortedTouched() {
+			if v := acc.val[j]; v > 0 {
+				r = append(r, Entry{uint16(j), v})
+			}
+		}
+		out[i] = r
+		acc.reset()
+	}
+	return out
+}
+
+// weightedMedian is the chain's deterministic stake-weighted quickselect.
+// score is indexed like stake; idx, lower and upper are scratch buffers.
+func weightedMedian(stake, score []I, partition []int, minority, lo, hi I, lower, upper []int) I {
+	cur := partition
+	limit := len(partition)
+	iter := 0
+	for {
+		n := len(cur)
+		if n == 0 {
+			return 0
+		}
+		if n == 1 {
+			return score[cur[0]]
+		}
+		pivot := score[cur[n/2]]
+		var loStake, hiStake I
+		lower, upper = lower[:0], upper[:0]
+		for _, i := range cur {
+			s := score[i]
+			if s == pivot {
+				continue
+			}
+			if s < pivot {
+				loStake = loStake.SatAdd(stake[i])
+				lower = append(lower, i)
+			} else {
+				hiStake = hiStake.SatAdd(stake[i])
+				upper = append(upper, i)
+			}
+		}
+		switch {
+		case minority < lo.SatAdd(loStake) && len(lower) > 0:
+			hi = lo.SatAdd(loStake)
+			cur, lower = lower, cur[:0:cap(cur)]
+		case hi.SatSub(hiStake) <= minority && len(upper) > 0:
+			lo = hi.SatSub(hiStake)
+			cur, upper = upper, cur[:0:cap(cur)]
+		default:
+			return pivot
+		}
+		iter++
+		if iter > limit {
+			return 0
+		}
+	}
+}
+
+// weightedMedianColSparse: per column the κ-weighted median over the rows
+// with positive stake (stake renormalised), zeros where a row has no entry.
+func weightedMedianColSparse(stake []I, score [][]Entry, cols int, majority I) []I {
+	useStake := make([]I, 0, len(stake))
+	rowOf := make([]int, 0, len(stake))
+	for i, s := range stake {
+		if s > 0 {
+			useStake = append(useStake, s)
+			rowOf = append(rowOf, i)
+		}
+	}
+	inplaceNormalize(useStake)
+	stakeSum := sum(useStake)
+	minority := stakeSum.SatSub(majority)
+	k := len(useStake)
+
+	// Transpose the rows with positive stake: per column, (k index, value).
+	// Later entries for the same (row, column) overwrite earlier ones, as in the chain.
+	type kv struct {
+		k int
+		v I
+	}
+	colEntries := make([][]kv, cols)
+	for kk, i := range rowOf {
+		if i >= len(score) {
+			break
+		}
+		for _, e := range score[i] {
+			if int(e.UID) < cols {
+				colEntries[e.UID] = append(colEntries[e.UID], kv{kk, e.Value})
+			}
+		}
+	}
+	median := make([]I, cols)
+	col := make([]I, k)
+	partition := make([]int, k)
+	bufA := make([]int, 0, k)
+	bufB := make([]int, 0, k)
+	for j := range cols {
+		clear(col)
+		for _, e := range colEntries[j] {
+			col[e.k] = e.v
+		}
+		for p := range partition {
+			partition[p] = p
+		}
+		median[j] = weightedMedian(useStake, col, partition, minority, 0, stakeSum, bufA, bufB)
+	}
+	return median
+}
