@@ -84,38 +84,78 @@ func (v visibleRow) load(row []Entry, n int) {
 
 func (v visibleRow) get(j int) I { return v.d.val[j] }
 
-// matEmaLiquidAlpha is compute_liquid_alpha_values_sparse followed by
-// mat_ema_alpha_sparse. The chain computes a dense alpha matrix, but
-// mat_ema_alpha_sparse only reads alpha at columns present in the old or new
-// row, so alpha is computed only there (same values, O(nnz) instead of O(n²)).
-func matEmaLiquidAlpha(p Params, newM, oldM [][]Entry, consensus []I) [][]Entry {
+// alphaSource yields the EMA alpha of entry (i, j) for mat_ema_alpha_sparse.
+type alphaSource interface {
+	beginRow(i int, newRow, oldRow []Entry)
+	alpha(j int) I
+	endRow()
+}
+
+// liquidAlphaSource is compute_liquid_alpha_values_sparse evaluated lazily.
+// The chain computes a dense n×n alpha matrix, but mat_ema_alpha_sparse only
+// reads alpha at columns present in the old or new row, so alpha is computed
+// only there and memoised per row (same values, O(nnz) instead of O(n²)).
+type liquidAlphaSource struct {
+	lp        liquidParams
+	consensus []I
+	n         int
+	wv, bv    visibleRow
+	memo      *denseScratch
+}
+
+func newLiquidAlphaSource(p Params, consensus []I) *liquidAlphaSource {
 	n := len(consensus)
-	lp := newLiquidParams(p)
-	one := fixed.I32One
-	wv := visibleRow{newDenseScratch(n)}
-	bv := visibleRow{newDenseScratch(n)}
-	alpha := newDenseScratch(n)
-	decayed := newDenseScratch(n)
-	alphaAt := func(j int) I {
-		if !alpha.set[j] {
-			alpha.touch(j)
-			alpha.val[j] = lp.alphaSigmoid(consensus[j], wv.get(j), bv.get(j))
-		}
-		return alpha.val[j]
+	return &liquidAlphaSource{
+		lp: newLiquidParams(p), consensus: consensus, n: n,
+		wv: visibleRow{newDenseScratch(n)}, bv: visibleRow{newDenseScratch(n)},
+		memo: newDenseScratch(n),
 	}
+}
+
+func (s *liquidAlphaSource) beginRow(_ int, newRow, oldRow []Entry) {
+	s.wv.load(newRow, s.n)
+	s.bv.load(oldRow, s.n)
+}
+
+func (s *liquidAlphaSource) alpha(j int) I {
+	if !s.memo.set[j] {
+		s.memo.touch(j)
+		s.memo.val[j] = s.lp.alphaSigmoid(s.consensus[j], s.wv.get(j), s.bv.get(j))
+	}
+	return s.memo.val[j]
+}
+
+func (s *liquidAlphaSource) endRow() {
+	s.wv.d.reset()
+	s.bv.d.reset()
+	s.memo.reset()
+}
+
+// matEmaLiquidAlpha is compute_liquid_alpha_values_sparse followed by
+// mat_ema_alpha_sparse.
+func matEmaLiquidAlpha(p Params, newM, oldM [][]Entry, consensus []I) [][]Entry {
+	return matEmaAlphaSparse(newM, oldM, len(consensus), newLiquidAlphaSource(p, consensus))
+}
+
+// matEmaAlphaSparse is mat_ema_alpha_sparse with an alpha matrix of width n:
+// per row, decayed_j = (1−α_ij)·old_ij for old entries, then for each NEW
+// entry (in row order) min(1, decayed_j + max(0, α_ij·new_ij)), kept if > 0.
+// Old-only entries vanish (the chain's quirk).
+func matEmaAlphaSparse(newM, oldM [][]Entry, n int, src alphaSource) [][]Entry {
+	if len(newM) != len(oldM) {
+		return cloneSparse(newM)
+	}
+	one := fixed.I32One
+	decayed := newDenseScratch(n)
 	out := make([][]Entry, 0, len(newM))
 	for i, newRow := range newM {
-		if i >= len(oldM) {
-			break
-		}
 		oldRow := oldM[i]
-		wv.load(newRow, n)
-		bv.load(oldRow, n)
+		src.beginRow(i, newRow, oldRow)
 		for _, e := range oldRow {
 			j := int(e.UID)
 			if j < n {
 				decayed.touch(j)
-				decayed.val[j] = one.SatSub(alphaAt(j)).SatMul(e.Value)
+				decayed.val[j] = one.SatSub(src.alpha(j)).SatMul(e.Value)
 			}
 		}
 		var r []Entry
@@ -124,16 +164,14 @@ func matEmaLiquidAlpha(p Params, newM, oldM [][]Entry, consensus []I) [][]Entry 
 			if j >= n {
 				continue
 			}
-			inc := alphaAt(j).SatMul(e.Value).Max(0)
+			inc := src.alpha(j).SatMul(e.Value).Max(0)
 			val := decayed.val[j].SatAdd(inc).Min(one)
 			if val > 0 {
 				r = append(r, Entry{e.UID, val})
 			}
 		}
 		out = append(out, r)
-		wv.d.reset()
-		bv.d.reset()
-		alpha.reset()
+		src.endRow()
 		decayed.reset()
 	}
 	return out
