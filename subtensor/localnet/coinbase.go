@@ -1,0 +1,381 @@
+package localnet
+
+import (
+	"math"
+	"math/bits"
+
+	st "github.com/gotensor/gotensor/subtensor"
+	"github.com/gotensor/gotensor/subtensor/yuma"
+)
+
+// TotalSupply is the TAO cap in rao (21M TAO); alpha uses the same curve.
+const TotalSupply = 21_000_000 * st.RaoPerTAO
+
+const blockEmissionRao = st.RaoPerTAO
+
+// BlockEmission is get_block_emission_for_issuance: 1 TAO/block halved each
+// time issuance crosses 10.5M, 15.75M, … TAO, i.e.
+// floor(1e9 / 2^floor(log2(1/(1−I/21e15)))), computed in I96F32 steps as
+// the chain does (the 32 fractional bits make the divisions exact where it
+// matters), and 0 at or above the cap.
+func BlockEmission(issuance uint64) uint64 {
+	if issuance >= TotalSupply {
+		return 0
+	}
+	// q = I/21e15 in 32 fractional bits (truncating division).
+	q, _ := bits.Div64(issuance>>32, issuance<<32, TotalSupply)
+	d := uint64(1)<<32 - q // 1 − q
+	if d <= 1 {
+		return 0
+	}
+	x, _ := bits.Div64(1, 0, d) // 1/(1−q) in 32 fractional bits
+	k := 63 - bits.LeadingZeros64(x) - 32
+	if k > 32 {
+		return 0
+	}
+	return blockEmissionRao >> k
+}
+
+// shouldRunEpoch is should_run_epoch.
+func (s *state) shouldRunEpoch(sn *subnet, b uint64) bool {
+	if sn.hp.tempo == 0 || sn.netuid == st.RootNetUID {
+		return false
+	}
+	if sn.pendingEpochAt > 0 && b >= sn.pendingEpochAt {
+		return true
+	}
+	if sn.blocksSinceRun > 50_400 {
+		return true
+	}
+	return b-min(b, sn.lastEpochBlock) >= uint64(sn.hp.tempo)
+}
+
+// blockStep runs block_step for the new head block.
+func (c *Chain) blockStep() {
+	s := c.s
+	s.updateRegistrationPrices()
+	e := BlockEmission(s.issuance)
+	e = min(e, TotalSupply-s.issuance)
+	s.runCoinbase(e)
+	s.updateMovingPrices()
+}
+
+func (s *state) rootProportion(sn *subnet) float64 {
+	w := float64(s.g.taoWeight) / math.Exp2(64)
+	root := w * float64(s.subnets[st.RootNetUID].taoIn)
+	issuance := float64(sn.alphaIn + sn.alphaOut)
+	if root+issuance == 0 {
+		return 0
+	}
+	return root / (root + issuance)
+}
+
+func (s *state) runCoinbase(blockEmission uint64) {
+	var subnets []*subnet
+	for _, id := range s.sortedNetuids() {
+		if id != st.RootNetUID {
+			subnets = append(subnets, s.subnets[id])
+		}
+	}
+	// Eligible subnets and their shares by EMA price.
+	var emit []*subnet
+	for _, sn := range subnets {
+		if sn.firstEmission != 0 && sn.subtokenEnabled && sn.hp.registrationAllowed {
+			emit = append(emit, sn)
+		}
+	}
+	shares := make([]float64, len(emit))
+	total := 0.0
+	for i, sn := range emit {
+		shares[i] = sn.movingPrice * (1 - sn.minerBurned)
+		total += shares[i]
+	}
+	if total == 0 {
+		for i, sn := range emit {
+			shares[i] = sn.movingPrice
+			total += shares[i]
+		}
+	}
+	for i, sn := range emit {
+		if !sn.emissionEnabled {
+			total -= shares[i]
+			shares[i] = 0
+		}
+	}
+	sumPrices := 0.0
+	for _, sn := range emit {
+		sumPrices += sn.movingPrice
+	}
+	rootSell := sumPrices > 1
+
+	for _, sn := range subnets {
+		sn.alphaOutEmission, sn.alphaInEmission, sn.taoInEmission = 0, 0, 0
+	}
+	for i, sn := range emit {
+		taoE := 0.0
+		if total > 0 {
+			taoE = math.Floor(float64(blockEmission) * shares[i] / total)
+		}
+		alphaE := BlockEmission(sn.alphaIn + sn.alphaOut)
+		p := sn.price()
+		rp := s.rootProportion(sn)
+		taoIn, alphaIn := taoE, 0.0
+		if p > 0 {
+			alphaIn = taoE / p
+		}
+		if capA := rp * float64(alphaE); alphaIn > capA {
+			alphaIn = capA
+			taoIn = alphaIn * p
+		}
+		excess := uint64(math.Max(0, taoE-taoIn))
+		ti, ai := uint64(taoIn), uint64(alphaIn)
+		// Inject (tao_in, alpha_in): both reserves grow, price unchanged.
+		sn.taoIn += ti
+		sn.alphaIn += ai
+		s.issuance += ti
+		sn.taoInEmission, sn.alphaInEmission = ti, ai
+		if excess > 0 {
+			if out, _, err := sn.simBuy(excess, s.g.feeRate, true); err == nil {
+				sn.applyBuy(excess, out)
+				sn.protocolAlpha += out
+				s.issuance += excess
+			}
+		}
+		// Alpha out, the owner cut and the miner/validator/root split.
+		sn.alphaOut += alphaE
+		sn.alphaOutEmission = alphaE
+		r := alphaE
+		if sn.hp.ownerCutEnabled {
+			cut := mulDiv(alphaE, uint64(s.g.ownerCut), 65535)
+			sn.pendingOwnerCut += cut
+			r -= cut
+		}
+		server := r / 2
+		rootAlpha := uint64(rp * float64(r) * 0.5)
+		validator := satSub(r-server, rootAlpha)
+		sn.pendingServer += server
+		sn.pendingValidator += validator
+		if rootSell {
+			sn.pendingRoot += rootAlpha
+		} else {
+			sn.alphaOut = satSub(sn.alphaOut, rootAlpha)
+		}
+		// Rounding dust of the split is not minted.
+		sn.alphaOut = satSub(sn.alphaOut, r-server-validator-rootAlpha)
+	}
+
+	// drain_pending: epochs due this block, at most MaxEpochsPerBlock.
+	ran := 0
+	for _, sn := range subnets {
+		sn.blocksSinceRun++
+		if !s.shouldRunEpoch(sn, s.block) {
+			continue
+		}
+		if ran >= s.g.maxEpochsPerBlock {
+			sn.pendingEpochAt = s.block + 1
+			continue
+		}
+		sn.blocksSinceRun = 0
+		server, validator, root, cut := sn.pendingServer, sn.pendingValidator, sn.pendingRoot, sn.pendingOwnerCut
+		sn.pendingServer, sn.pendingValidator, sn.pendingRoot, sn.pendingOwnerCut = 0, 0, 0, 0
+		ran++
+		sn.lastEpochBlock = s.block
+		sn.epochIndex++
+		sn.pendingEpochAt = 0
+		s.distributeEmission(sn, server, validator, root, cut)
+		sn.lastMechStep = s.block
+	}
+}
+
+// updateMovingPrices is update_moving_price for every emitting subnet.
+func (s *state) updateMovingPrices() {
+	for id, sn := range s.subnets {
+		if id == st.RootNetUID || sn.firstEmission == 0 || s.block < sn.firstEmission {
+			continue
+		}
+		b := float64(s.block - sn.firstEmission)
+		a := s.g.subnetMovingAlpha * b / (b + s.g.emaHalvingBlocks)
+		sn.movingPrice = a*math.Min(sn.price(), 1) + (1-a)*sn.movingPrice
+	}
+}
+
+// epochInput builds yuma's input from the subnet's storage.
+func (s *state) epochInput(sn *subnet, emission uint64) yuma.Input {
+	n := len(sn.neurons)
+	root := s.subnets[st.RootNetUID]
+	in := yuma.Input{
+		Block: s.block,
+		Params: yuma.Params{
+			Tempo: sn.hp.tempo, Kappa: sn.hp.kappa, BondsMovingAverage: sn.hp.bondsMovingAvg,
+			BondsPenalty: sn.hp.bondsPenalty, ActivityCutoff: sn.hp.activityCutoff(),
+			MaxAllowedValidators: sn.hp.maxValidators, StakeThreshold: sn.hp.stakeThreshold,
+			Yuma3: sn.hp.yuma3, LiquidAlphaEnabled: sn.hp.liquidAlphaEnabled,
+			AlphaLow: sn.hp.alphaLow, AlphaHigh: sn.hp.alphaHigh,
+			AlphaSigmoidSteepness: sn.hp.alphaSigmoidSteepness, CommitRevealEnabled: sn.hp.commitRevealEnabled,
+		},
+		OwnerUID:               -1,
+		AlphaStake:             make([]uint64, n),
+		TaoStake:               make([]uint64, n),
+		TaoWeight:              s.g.taoWeight,
+		LastUpdate:             make([]uint64, n),
+		BlockAtRegistration:    make([]uint64, n),
+		ValidatorPermit:        make([]bool, n),
+		Weights:                make([][]yuma.Weight, n),
+		Bonds:                  make([][]yuma.Weight, n),
+		LastMechanismStepBlock: sn.lastMechStep,
+		Emission:               emission,
+	}
+	if uid, ok := sn.uids[sn.ownerHot]; ok {
+		in.OwnerUID = int(uid)
+	}
+	if sn.hp.commitRevealEnabled {
+		in.CommitBlock = make([]uint64, n)
+	}
+	for i, nr := range sn.neurons {
+		in.AlphaStake[i] = sn.hotkeyTotal(nr.hotkey)
+		in.TaoStake[i] = root.hotkeyTotal(nr.hotkey)
+		in.LastUpdate[i] = nr.lastUpdate
+		in.BlockAtRegistration[i] = nr.regBlock
+		in.ValidatorPermit[i] = nr.permit
+		in.Weights[i] = toYuma(nr.weights)
+		in.Bonds[i] = toYuma(nr.bonds)
+		if in.CommitBlock != nil {
+			in.CommitBlock[i] = yuma.NoCommit
+			for _, c := range sn.commits[nr.hotkey] {
+				if !s.commitExpired(sn, c.epoch) {
+					in.CommitBlock[i] = c.commitBlock
+					break
+				}
+			}
+		}
+	}
+	return in
+}
+
+func toYuma(row []st.WeightEntry) []yuma.Weight {
+	if len(row) == 0 {
+		return nil
+	}
+	out := make([]yuma.Weight, len(row))
+	for i, w := range row {
+		out[i] = yuma.Weight{UID: uint16(w.UID), Value: w.Value}
+	}
+	return out
+}
+
+func fromYuma(row []yuma.Weight) []st.WeightEntry {
+	if len(row) == 0 {
+		return nil
+	}
+	out := make([]st.WeightEntry, len(row))
+	for i, w := range row {
+		out[i] = st.WeightEntry{UID: st.UID(w.UID), Value: w.Value}
+	}
+	return out
+}
+
+// distributeEmission runs the epoch and pays it out (chain.md §1.6).
+func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, ownerCut uint64) {
+	if ownerCut > 0 {
+		sn.addStake(sn.ownerHot, sn.ownerCold, ownerCut)
+	}
+	total := server + validator + rootAlpha
+	out, err := yuma.Epoch(s.epochInput(sn, total))
+	if err != nil || len(out.Incentive) != len(sn.neurons) {
+		// The inputs come from consistent storage, so this does not happen;
+		// if it did, the emission is recycled rather than lost track of.
+		sn.alphaOut = satSub(sn.alphaOut, total)
+		return
+	}
+	for i, nr := range sn.neurons {
+		nr.incentive, nr.dividends, nr.consensus = out.Incentive[i], out.Dividends[i], out.Consensus[i]
+		nr.vtrust, nr.stakeWeight = out.ValidatorTrust[i], out.StakeWeight[i]
+		nr.active, nr.permit = out.Active[i], out.ValidatorPermit[i]
+		nr.emission = out.Emission[i]
+		nr.bonds = fromYuma(out.Bonds[i])
+	}
+	paid := uint64(0)
+
+	// Miner incentive; the owner's hotkeys' share is burned.
+	immortal := map[st.AccountID]bool{sn.ownerHot: true}
+	for _, hk := range s.owned[sn.ownerCold] {
+		immortal[hk] = true
+	}
+	var sumInc uint64
+	for _, v := range out.Incentive {
+		sumInc += uint64(v)
+	}
+	valPool := validator
+	if sumInc == 0 {
+		valPool += server
+		server = 0
+	}
+	var incTotal, burned uint64
+	if server > 0 {
+		for i, nr := range sn.neurons {
+			amt := out.ServerEmission[i]
+			incTotal += amt
+			if immortal[nr.hotkey] {
+				burned += amt
+				continue
+			}
+			sn.addStake(nr.hotkey, s.owner[nr.hotkey], amt)
+			paid += amt
+		}
+	}
+	if incTotal > 0 {
+		sn.minerBurned = float64(burned) / float64(incTotal)
+	} else {
+		sn.minerBurned = 0
+	}
+
+	// Dividends, split into the alpha part (paid from the validator pool)
+	// and the root part (paid from the root pool) by each hotkey's root
+	// proportion.
+	w := float64(s.g.taoWeight) / math.Exp2(64)
+	root := s.subnets[st.RootNetUID]
+	alphaPart := make([]float64, len(sn.neurons))
+	rootPart := make([]float64, len(sn.neurons))
+	var sumA, sumR float64
+	for i, nr := range sn.neurons {
+		d := float64(out.ValidatorEmission[i])
+		if d == 0 {
+			continue
+		}
+		a := float64(sn.hotkeyTotal(nr.hotkey))
+		r := w * float64(root.hotkeyTotal(nr.hotkey))
+		rp := 0.0
+		if a+r > 0 {
+			rp = r / (a + r)
+		}
+		alphaPart[i] = d * (1 - rp)
+		rootPart[i] = d * rp
+		sumA += alphaPart[i]
+		sumR += rootPart[i]
+	}
+	take := uint64(s.g.defaultTake)
+	pay := func(i int, amt uint64) {
+		if amt == 0 {
+			return
+		}
+		nr := sn.neurons[i]
+		owner := s.owner[nr.hotkey]
+		t := mulDiv(amt, take, 65535)
+		sn.addStake(nr.hotkey, owner, t)
+		sn.addToHotkeyPool(nr.hotkey, owner, amt-t)
+		paid += amt
+	}
+	for i := range sn.neurons {
+		var amt uint64
+		if sumA > 0 {
+			amt += uint64(float64(valPool) * alphaPart[i] / sumA)
+		}
+		if sumR > 0 {
+			amt += uint64(float64(rootAlpha) * rootPart[i] / sumR)
+		}
+		pay(i, amt)
+	}
+	// Whatever was not paid (burned owner incentive, pools with nobody to
+	// pay, rounding) leaves circulation.
+	sn.alphaOut = satSub(sn.alphaOut, satSub(total, paid))
+}

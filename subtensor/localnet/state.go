@@ -1,0 +1,229 @@
+package localnet
+
+import (
+	"maps"
+	"slices"
+
+	st "github.com/gotensor/gotensor/subtensor"
+)
+
+// state is the whole chain state. Everything reachable from it is owned by
+// it, so clone() gives an independent copy (snapshots, block history).
+type state struct {
+	block    uint64
+	hashes   []st.Hash // hashes[b] is the hash of block b
+	accounts map[st.AccountID]*account
+	issuance uint64
+
+	// owner maps a hotkey to its coldkey (Owner); owned lists a coldkey's
+	// hotkeys in creation order (OwnedHotkeys).
+	owner map[st.AccountID]st.AccountID
+	owned map[st.AccountID][]st.AccountID
+
+	subnets map[st.NetUID]*subnet
+
+	lastLock      uint64
+	lastLockBlock uint64
+	// lastNetworkRegistration is the block of the last register_network,
+	// for NetworkRateLimit.
+	lastNetworkRegistration uint64
+	networkRegistered       bool
+
+	g globals
+}
+
+// globals are chain-wide parameters (sudo-settable).
+type globals struct {
+	minLock               uint64
+	lockReductionInterval uint64
+	networkRateLimit      uint64
+	networkImmunity       uint64
+	subnetLimit           int
+	taoWeight             uint64
+	maxEpochsPerBlock     int
+	subnetMovingAlpha     float64
+	emaHalvingBlocks      float64
+	ownerCut              uint16
+	defaultTake           uint16
+	minStake              uint64
+	feeRate               uint16
+	defaultTempo          uint16
+	startCallDelay        uint64
+}
+
+type account struct {
+	free  uint64
+	nonce uint32
+}
+
+type subnet struct {
+	netuid       st.NetUID
+	ownerCold    st.AccountID
+	ownerHot     st.AccountID
+	registeredAt uint64
+	// firstEmission is FirstEmissionBlockNumber (0: start_call not made).
+	firstEmission   uint64
+	subtokenEnabled bool
+	emissionEnabled bool
+	lockedTAO       uint64
+	name, symbol    string
+
+	hp hyper
+
+	burn           uint64
+	regsThisBlock  uint16
+	lastEpochBlock uint64
+	epochIndex     uint64
+	blocksSinceRun uint64
+	lastMechStep   uint64
+	pendingEpochAt uint64
+
+	// Pool: SubnetTAO, SubnetAlphaIn, SubnetAlphaOut, SubnetProtocolAlpha.
+	taoIn, alphaIn, alphaOut, protocolAlpha uint64
+	volume                                  uint64
+	movingPrice                             float64
+	minerBurned                             float64
+
+	pendingServer, pendingValidator, pendingRoot, pendingOwnerCut uint64
+	alphaOutEmission, alphaInEmission, taoInEmission              uint64
+
+	neurons []*neuron
+	uids    map[st.AccountID]st.UID
+
+	// stake[hotkey][coldkey] is alpha (alpha-rao) staked; its sum over
+	// coldkeys is the chain's TotalHotkeyAlpha. Kept as exact integers so
+	// that alpha is conserved; emission to a hotkey is spread over its
+	// nominators pro rata when it is paid.
+	stake map[st.AccountID]map[st.AccountID]uint64
+
+	commits map[st.AccountID][]commit
+}
+
+// hyper holds the per-subnet hyperparameters.
+type hyper struct {
+	tempo                  uint16
+	kappa, rho             uint16
+	immunityPeriod         uint16
+	minAllowedWeights      uint16
+	maxWeightsLimit        uint16
+	weightsVersion         uint64
+	weightsRateLimit       uint64
+	registrationAllowed    bool
+	minBurn, maxBurn       uint64
+	bondsMovingAvg         uint64
+	bondsPenalty           uint16
+	servingRateLimit       uint64
+	maxValidators          uint16
+	maxAllowedUIDs         uint16
+	commitRevealEnabled    bool
+	revealPeriod           uint64
+	liquidAlphaEnabled     bool
+	alphaLow, alphaHigh    uint16
+	alphaSigmoidSteepness  int64
+	yuma3                  bool
+	stakeThreshold         uint64
+	burnHalfLife           uint16
+	burnIncreaseMultFrac   uint64 // fractional bits of the U64F64 multiplier above 1
+	ownerCutEnabled        bool
+	transfersEnabled       bool
+	bondsResetEnabled      bool
+	minNonImmuneUIDs       uint16
+	immuneOwnerUIDsLimit   uint16
+	difficulty             uint64
+	minDifficulty          uint64
+	maxDifficulty          uint64
+	adjustmentInterval     uint16
+	adjustmentAlpha        uint64
+	targetRegsPerInterval  uint16
+	maxRegsPerBlock        uint16
+	minChildkeyTake        uint16
+	activityCutoffFactorMl uint64
+}
+
+type neuron struct {
+	hotkey, coldkey st.AccountID
+	regBlock        uint64
+	lastUpdate      uint64
+	axon            st.AxonInfo
+	prometheus      st.PrometheusInfo
+	weights         []st.WeightEntry
+	bonds           []st.WeightEntry
+
+	incentive, dividends, consensus, vtrust, stakeWeight uint16
+	active, permit                                       bool
+	emission                                             uint64
+}
+
+type commit struct {
+	hash        st.Hash
+	epoch       uint64
+	commitBlock uint64
+}
+
+func (s *state) clone() *state {
+	c := *s
+	c.hashes = slices.Clone(s.hashes)
+	c.accounts = make(map[st.AccountID]*account, len(s.accounts))
+	for k, v := range s.accounts {
+		a := *v
+		c.accounts[k] = &a
+	}
+	c.owner = maps.Clone(s.owner)
+	c.owned = make(map[st.AccountID][]st.AccountID, len(s.owned))
+	for k, v := range s.owned {
+		c.owned[k] = slices.Clone(v)
+	}
+	c.subnets = make(map[st.NetUID]*subnet, len(s.subnets))
+	for k, v := range s.subnets {
+		c.subnets[k] = v.clone()
+	}
+	return &c
+}
+
+func (sn *subnet) clone() *subnet {
+	c := *sn
+	c.neurons = make([]*neuron, len(sn.neurons))
+	for i, n := range sn.neurons {
+		nn := *n
+		nn.weights = slices.Clone(n.weights)
+		nn.bonds = slices.Clone(n.bonds)
+		c.neurons[i] = &nn
+	}
+	c.uids = maps.Clone(sn.uids)
+	c.stake = make(map[st.AccountID]map[st.AccountID]uint64, len(sn.stake))
+	for k, v := range sn.stake {
+		c.stake[k] = maps.Clone(v)
+	}
+	c.commits = make(map[st.AccountID][]commit, len(sn.commits))
+	for k, v := range sn.commits {
+		c.commits[k] = slices.Clone(v)
+	}
+	return &c
+}
+
+// acct returns the account, creating an empty one.
+func (s *state) acct(a st.AccountID) *account {
+	ac, ok := s.accounts[a]
+	if !ok {
+		ac = &account{}
+		s.accounts[a] = ac
+	}
+	return ac
+}
+
+func (s *state) free(a st.AccountID) uint64 {
+	if ac, ok := s.accounts[a]; ok {
+		return ac.free
+	}
+	return 0
+}
+
+// sortedNetuids returns the existing netuids ascending.
+func (s *state) sortedNetuids() []st.NetUID {
+	ids := make([]st.NetUID, 0, len(s.subnets))
+	for id := range s.subnets {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
