@@ -53,15 +53,17 @@ func (e *HeaderError) Error() string {
 // Unwrap returns the cause; errors.Is(err, ErrHeaderParse) also holds.
 func (e *HeaderError) Unwrap() []error { return []error{ErrHeaderParse, e.Err} }
 
-// TensorError reports why a Tensor could not be built or decoded.
+// TensorError reports why a Tensor could not be built or decoded. Err is
+// one of ErrTensorDType, ErrTensorShape, ErrTensorCorrupt.
 type TensorError struct {
-	Op  string // "encode", "decode", ...
+	Op  string // "encode" or "decode"
+	Err error
 	Msg string
 }
 
-func (e *TensorError) Error() string { return "synapse: tensor " + e.Op + ": " + e.Msg }
+func (e *TensorError) Error() string {
+	return "synapse: tensor " + e.Op + ": " + e.Err.Error() + ": " + e.Msg
+}
 
-// Is makes errors.Is(err, ErrTensor) hold.
-func (e *TensorError) Is(target error) bool { return target == ErrTensor }
-
-func tensorErr(op, msg string) error { return &TensorError{Op: op, Msg: msg} }
+// Unwrap makes errors.Is(err, ErrTensor) and errors.Is(err, e.Err) hold.
+func (e *TensorError) Unwrap() []error { return []error{ErrTensor, e.Err} }

@@ -41,26 +41,9 @@ func BodyHash(s any) (string, error) {
 	var hexSum [64]byte
 	p := pyPrinter{}
 	for _, name := range names {
-		idx, ok := info.byName[name]
-		if !ok {
-			return "", fmt.Errorf("%w: %q in %s", ErrUnknownHashField, name, v.Type())
-		}
-		f := &info.fields[idx]
 		p.buf = p.buf[:0]
-		if f.inBase && name == "name" {
-			if syn, ok := s.(Synapse); ok {
-				p.buf = append(p.buf, Name(syn)...)
-			} else {
-				p.buf = append(p.buf, v.Type().Name()...)
-			}
-		} else {
-			fv, ok := fieldValue(v, f)
-			if !ok {
-				fv = reflect.Value{} // hidden behind a nil embedded pointer: None
-			}
-			if err := p.value(fv, true, 0); err != nil {
-				return "", fmt.Errorf("synapse: hashing field %q: %w", name, err)
-			}
+		if err := p.field(s, v, info, name); err != nil {
+			return "", err
 		}
 		inner.Reset()
 		inner.Write(p.buf)
@@ -69,4 +52,42 @@ func BodyHash(s any) (string, error) {
 		outer.Write(hexSum[:])
 	}
 	return hex.EncodeToString(outer.Sum(nil)), nil
+}
+
+// FieldPyStr returns CPython's str(model_dump()[name]) for the field of s
+// with JSON name name: the string whose sha3 enters the body hash.
+func FieldPyStr(s any, name string) (string, error) {
+	v, ok := structOf(s)
+	if !ok {
+		return "", fmt.Errorf("%w: %T", ErrNotSynapse, s)
+	}
+	p := pyPrinter{}
+	if err := p.field(s, v, fieldsOf(v.Type()), name); err != nil {
+		return "", err
+	}
+	return string(p.buf), nil
+}
+
+func (p *pyPrinter) field(s any, v reflect.Value, info *structInfo, name string) error {
+	idx, ok := info.byName[name]
+	if !ok {
+		return fmt.Errorf("%w: %q in %s", ErrUnknownHashField, name, v.Type())
+	}
+	f := &info.fields[idx]
+	if f.inBase && name == "name" {
+		if syn, ok := s.(Synapse); ok {
+			p.buf = append(p.buf, Name(syn)...)
+		} else {
+			p.buf = append(p.buf, v.Type().Name()...)
+		}
+		return nil
+	}
+	fv, ok := fieldValue(v, f)
+	if !ok {
+		fv = reflect.Value{} // hidden behind a nil embedded pointer: None
+	}
+	if err := p.value(fv, true, 0); err != nil {
+		return fmt.Errorf("synapse: field %q: %w", name, err)
+	}
+	return nil
 }

@@ -255,13 +255,21 @@ func emptyJSON(v reflect.Value, depth int) (string, bool, error) {
 	case reflect.String:
 		return `""`, true, nil
 	case reflect.Slice:
+		if v.IsNil() {
+			return "", false, nil // JSON null: Python's None, not sent
+		}
 		if t.Elem().Kind() == reflect.Uint8 {
 			return `""`, true, nil // []byte travels as a base64 str
 		}
 		return "[]", true, nil
 	case reflect.Array:
 		return "[]", true, nil
-	case reflect.Map, reflect.Struct:
+	case reflect.Map:
+		if v.IsNil() {
+			return "", false, nil
+		}
+		return "{}", true, nil
+	case reflect.Struct:
 		return "{}", true, nil
 	}
 	return "", false, unsupported(t)
