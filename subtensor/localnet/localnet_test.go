@@ -1,0 +1,474 @@
+package localnet
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	st "github.com/gotensor/gotensor/subtensor"
+	"github.com/gotensor/gotensor/wallet"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// subnetFixture is a chain with one started subnet (netuid 1) owned by
+// //Alice with hotkey //Alice/owner, emission on, commit-reveal off, tempo 10.
+type subnetFixture struct {
+	c                         *Chain
+	alice, bob, charlie, dave *wallet.Keypair
+	ownerHK, valHK, minerHK   *wallet.Keypair
+	netuid                    st.NetUID
+}
+
+func newFixture(t testing.TB, opts ...Option) *subnetFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &subnetFixture{
+		c:     New(opts...),
+		alice: key(t, "//Alice"), bob: key(t, "//Bob"), charlie: key(t, "//Charlie"), dave: key(t, "//Dave"),
+		ownerHK: key(t, "//Alice/owner"), valHK: key(t, "//Bob/validator"), minerHK: key(t, "//Charlie/miner"),
+		netuid: 1,
+	}
+	f.c.Step(1)
+	mustOK(t)(f.c.RegisterNetwork(ctx, f.alice, acc(f.ownerHK)))
+	mustOK(t)(f.c.StartCall(ctx, f.alice, 1))
+	for name, v := range map[string]uint64{"tempo": 10, "subnet_emission_enabled": 1, "commit_reveal_weights_enabled": 0, "weights_rate_limit": 0} {
+		mustOK(t)(f.c.SetHyperparameter(ctx, f.alice, 1, name, v))
+	}
+	return f
+}
+
+func mustOK(t testing.TB) func(*st.Receipt, error) *st.Receipt {
+	return func(rc *st.Receipt, err error) *st.Receipt {
+		t.Helper()
+		require.NoError(t, err)
+		return rc
+	}
+}
+
+func TestNonces(t *testing.T) {
+	c := New()
+	alice, bob := key(t, "//Alice"), key(t, "//Bob")
+	call := func() *call {
+		return &call{pallet: st.PalletBalances, name: "transfer_keep_alive", data: newCall(5, 3).acct(acc(bob)).compact(1000), paysFee: true,
+			dispatch: func(s *state, who st.AccountID) ([]st.Event, error) { return s.transfer(who, acc(bob), 1000, true) }}
+	}
+	sign := func(n uint32) []byte {
+		sig, err := alice.Sign(signingPayload(call(), n, c.genesis))
+		require.NoError(t, err)
+		return sig
+	}
+	_, err := c.apply(acc(alice), 0, sign(0), call())
+	require.NoError(t, err)
+	_, err = c.apply(acc(alice), 0, sign(0), call())
+	require.ErrorIs(t, err, st.ErrStaleNonce)
+	_, err = c.apply(acc(alice), 5, sign(5), call())
+	require.ErrorIs(t, err, st.ErrFutureNonce)
+	// A signature over another nonce does not verify.
+	_, err = c.apply(acc(alice), 1, sign(2), call())
+	require.ErrorIs(t, err, st.ErrBadSignature)
+	_, err = c.apply(acc(alice), 1, sign(1), call())
+	require.NoError(t, err)
+	// An account with nothing cannot pay for a fee-paying call.
+	nobody := key(t, "//Nobody")
+	_, err = c.Transfer(context.Background(), nobody, acc(bob), 0, false)
+	require.ErrorIs(t, err, st.ErrInsufficientFunds)
+}
+
+func TestHistoryAndAtBlock(t *testing.T) {
+	ctx := context.Background()
+	c := New(WithHistory(3))
+	alice, bob := key(t, "//Alice"), key(t, "//Bob")
+	c.Step(1)
+	h1, err := c.BlockHash(ctx, 1)
+	require.NoError(t, err)
+	before, err := c.Balance(ctx, acc(bob))
+	require.NoError(t, err)
+	mustOK(t)(c.Transfer(ctx, alice, acc(bob), st.TAO(5), true))
+	c.Step(1)
+	old, err := c.Balance(ctx, acc(bob), st.AtBlock(h1))
+	require.NoError(t, err)
+	require.Equal(t, before+st.TAO(5), old, "block 1's state includes the extrinsic applied at block 1")
+	h0, err := c.BlockHash(ctx, 0)
+	require.NoError(t, err)
+	b0, err := c.Balance(ctx, acc(bob), st.AtBlock(h0))
+	require.NoError(t, err)
+	require.Equal(t, before, b0)
+	c.Step(5)
+	_, err = c.Balance(ctx, acc(bob), st.AtBlock(h0))
+	require.ErrorIs(t, err, st.ErrStateUnavailable)
+	_, err = c.BlockHash(ctx, 1000)
+	require.ErrorIs(t, err, st.ErrNotFound)
+}
+
+func TestSnapshotRestore(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	snap := f.c.Snapshot()
+	audit := f.c.Audit()
+	mustOK(t)(f.c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+	f.c.Step(30)
+	require.NotEqual(t, audit, f.c.Audit())
+	f.c.Restore(snap)
+	require.Equal(t, audit, f.c.Audit())
+	_, err := f.c.UIDForHotkey(ctx, 1, acc(f.valHK))
+	require.ErrorIs(t, err, st.ErrNotFound)
+	// The snapshot is unaffected by what happens after a restore.
+	mustOK(t)(f.c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+	f.c.Restore(snap)
+	_, err = f.c.UIDForHotkey(ctx, 1, acc(f.valHK))
+	require.ErrorIs(t, err, st.ErrNotFound)
+}
+
+func TestDeterministic(t *testing.T) {
+	run := func() (Audit, st.Hash, []st.NeuronInfoLite) {
+		ctx := context.Background()
+		f := newFixture(t)
+		mustOK(t)(f.c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+		mustOK(t)(f.c.BurnedRegister(ctx, f.charlie, 1, acc(f.minerHK)))
+		mustOK(t)(f.c.AddStake(ctx, f.bob, acc(f.valHK), 1, st.TAO(50)))
+		f.c.Step(15)
+		mustOK(t)(f.c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 0))
+		f.c.Step(50)
+		h, err := f.c.BlockHash(ctx, 66)
+		require.NoError(t, err)
+		ns, err := f.c.NeuronsLite(ctx, 1)
+		require.NoError(t, err)
+		return f.c.Audit(), h, ns
+	}
+	a1, h1, n1 := run()
+	a2, h2, n2 := run()
+	require.Equal(t, a1, a2)
+	require.Equal(t, h1, h2)
+	require.Equal(t, n1, n2)
+}
+
+func TestTimedModeNoLeak(t *testing.T) {
+	c := New(WithBlockInterval(time.Millisecond))
+	ctx := context.Background()
+	require.NoError(t, c.Start(ctx))
+	require.Error(t, c.Start(ctx), "already running")
+	require.Eventually(t, func() bool {
+		b, _ := c.BlockNumber(ctx)
+		return b >= 5
+	}, 10*time.Second, time.Millisecond)
+	require.NoError(t, c.Stop(ctx))
+	require.NoError(t, c.Stop(ctx), "stopping twice is fine")
+	b1, _ := c.BlockNumber(ctx)
+	b2, _ := c.BlockNumber(ctx)
+	require.Equal(t, b1, b2, "no blocks after Stop")
+	// A cancelled parent context stops the goroutine too.
+	cctx, cancel := context.WithCancel(ctx)
+	require.NoError(t, c.Start(cctx))
+	cancel()
+	require.NoError(t, c.Stop(ctx))
+}
+
+// The chain's decay factor makes the burn halve over BurnHalfLife blocks.
+func TestBurnDecayAndBump(t *testing.T) {
+	f := decayFactorQ32(360)
+	half := float64(powQ32(f, 360)) / (1 << 32)
+	require.InDelta(t, 0.5, half, 1e-6)
+	require.LessOrEqual(t, powQ32(f, 360), uint64(1)<<31)
+	require.Greater(t, powQ32(f+1, 360), uint64(1)<<31, "the largest such factor")
+	require.Equal(t, uint64(1)<<32, decayFactorQ32(0))
+
+	sn := &subnet{burn: st.RaoPerTAO, hp: defaultHyper(360)}
+	require.Equal(t, uint64(1_260_000_000), bumpBurn(sn), "1 TAO ×1.26")
+	sn.burn = 99 * st.RaoPerTAO
+	require.Equal(t, uint64(100*st.RaoPerTAO), bumpBurn(sn), "clamped to max_burn")
+
+	ctx := context.Background()
+	fx := newFixture(t)
+	b0, err := fx.c.BurnCost(ctx, 1)
+	require.NoError(t, err)
+	fx.c.Step(360)
+	b1, err := fx.c.BurnCost(ctx, 1)
+	require.NoError(t, err)
+	require.InDelta(t, float64(b0)/2, float64(b1), float64(b0)*1e-5, "halves in 360 blocks")
+}
+
+func TestBlockEmission(t *testing.T) {
+	for _, c := range []struct {
+		issuanceTAO float64
+		want        uint64
+	}{
+		{0, 1_000_000_000},
+		{10_499_999, 1_000_000_000},
+		{10_500_000, 500_000_000},
+		{15_749_999, 500_000_000},
+		{15_750_000, 250_000_000},
+		{18_375_000, 125_000_000},
+		{20_000_000, 62_500_000},
+		{20_999_999.999, 0},
+		{21_000_000, 0},
+	} {
+		got := BlockEmission(uint64(c.issuanceTAO * 1e9))
+		require.Equal(t, c.want, got, "issuance %v", c.issuanceTAO)
+	}
+	require.Zero(t, BlockEmission(math.MaxUint64))
+}
+
+func TestServeLoopbackOption(t *testing.T) {
+	ctx := context.Background()
+	for _, allow := range []bool{false, true} {
+		var opts []Option
+		if allow {
+			opts = append(opts, WithAllowLoopback())
+		}
+		f := newFixture(t, opts...)
+		mustOK(t)(f.c.BurnedRegister(ctx, f.charlie, 1, acc(f.minerHK)))
+		p, err := st.ServeAxonParamsFor(1, "127.0.0.1:8091", 1)
+		require.NoError(t, err)
+		_, err = f.c.ServeAxon(ctx, f.minerHK, p)
+		if allow {
+			require.NoError(t, err)
+		} else {
+			require.ErrorIs(t, err, st.ErrInvalidIPAddress)
+		}
+	}
+}
+
+// Pruning follows chain.md §3: the owner's hotkey is immortal, immune uids
+// are spared while more than MinNonImmuneUids others exist, and the lowest
+// emission (then oldest registration, then lowest uid) goes first.
+func TestPruning(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	s := f.c.s
+	sn := s.subnets[1]
+	sn.hp.maxAllowedUIDs = 5
+	sn.hp.minNonImmuneUIDs = 1
+	sn.hp.immunityPeriod = 10
+	var hks []*wallet.Keypair
+	for i := 0; i < 4; i++ {
+		hk := key(t, "//Bob/n"+itoa(uint64(i)))
+		hks = append(hks, hk)
+		mustOK(t)(f.c.BurnedRegister(ctx, f.bob, 1, acc(hk)))
+		f.c.Step(1)
+	}
+	require.Len(t, sn.neurons, 5)
+	// All registered within the immunity period: the best immune candidate
+	// (lowest emission, oldest) is chosen, never the owner at uid 0.
+	sn.neurons[1].emission, sn.neurons[2].emission, sn.neurons[3].emission, sn.neurons[4].emission = 5, 3, 3, 9
+	uid, ok := s.neuronToPrune(sn)
+	require.True(t, ok)
+	require.Equal(t, st.UID(2), uid, "lowest emission, then older registration")
+	f.c.Step(20) // all non-immune now; 4 free > MinNonImmuneUids 1
+	// Epochs rewrote Emission; set it again.
+	sn.neurons[1].emission, sn.neurons[2].emission, sn.neurons[3].emission, sn.neurons[4].emission = 5, 3, 3, 9
+	uid, ok = s.neuronToPrune(sn)
+	require.True(t, ok)
+	require.Equal(t, st.UID(2), uid)
+	sn.neurons[3].regBlock = sn.neurons[2].regBlock
+	uid, _ = s.neuronToPrune(sn)
+	require.Equal(t, st.UID(2), uid, "ties go to the lower uid")
+
+	// Give uid 1 a weight row pointing at uid 2, then replace uid 2.
+	sn.neurons[1].weights = []st.WeightEntry{{UID: 2, Value: 100}, {UID: 3, Value: 7}}
+	sn.neurons[2].axon = st.AxonInfo{Port: 1, IP: st.IPv4Addr(1, 2, 3, 4)}
+	newHK := key(t, "//Dave/new")
+	rc := mustOK(t)(f.c.BurnedRegister(ctx, f.dave, 1, acc(newHK)))
+	e, _ := rc.FindEvent(st.PalletSubtensor, "NeuronRegistered")
+	require.Equal(t, st.UID(2), e.Fields["uid"])
+	n2 := sn.neurons[2]
+	require.Equal(t, acc(newHK), n2.hotkey)
+	require.Equal(t, s.block, n2.regBlock)
+	require.Equal(t, s.block, n2.lastUpdate)
+	require.False(t, n2.axon.IsServing(), "axon cleared")
+	require.Equal(t, []st.WeightEntry{{UID: 2, Value: 0}, {UID: 3, Value: 7}}, sn.neurons[1].weights, "weights on the replaced uid are zeroed")
+	_, err := f.c.UIDForHotkey(ctx, 1, acc(hks[1]))
+	require.ErrorIs(t, err, st.ErrNotFound)
+
+	// With MinNonImmuneUids above the non-immune count, immune neurons go
+	// first; with no candidate at all registration fails.
+	sn.hp.minNonImmuneUIDs = 10
+	uid, ok = s.neuronToPrune(sn)
+	require.True(t, ok)
+	require.Equal(t, st.UID(2), uid, "only uid 2 is immune; chosen because non-immune count is not above the minimum")
+	sn.hp.immuneOwnerUIDsLimit = 1
+	sn.neurons = sn.neurons[:1]
+	_, ok = s.neuronToPrune(sn)
+	require.False(t, ok, "the owner is never pruned")
+}
+
+func TestSubnetLimitPrunesLowestPrice(t *testing.T) {
+	ctx := context.Background()
+	c := New(WithNetworkRateLimit(0), WithSubnetLimit(3), WithMinLockCost(st.TAO(10)))
+	alice := key(t, "//Alice")
+	for i := 0; i < 3; i++ {
+		mustOK(t)(c.RegisterNetwork(ctx, alice, acc(key(t, "//Alice/sn"+itoa(uint64(i))))))
+	}
+	s := c.s
+	// All immune: the fourth registration fails.
+	_, err := c.RegisterNetwork(ctx, alice, acc(key(t, "//Alice/sn3")))
+	require.ErrorIs(t, err, st.ErrSubnetLimitReached)
+	s.g.networkImmunity = 0
+	s.subnets[1].movingPrice, s.subnets[2].movingPrice, s.subnets[3].movingPrice = 0.5, 0.1, 0.1
+	// Stake on subnet 2 is paid out in TAO when it is dissolved.
+	bob := key(t, "//Bob")
+	s.subnets[2].subtokenEnabled = true
+	mustOK(t)(c.AddStake(ctx, bob, acc(key(t, "//Alice/sn1")), 2, st.TAO(5)))
+	before, _ := c.Balance(ctx, acc(bob))
+	audit := c.Audit()
+	require.Equal(t, audit.Issuance, audit.FreeBalances+audit.PoolTAO)
+	mustOK(t)(c.RegisterNetwork(ctx, alice, acc(key(t, "//Alice/sn3"))))
+	after, _ := c.Balance(ctx, acc(bob))
+	require.Greater(t, after, before, "stakers of the pruned subnet are paid")
+	nets, _ := c.Subnets(ctx)
+	require.Equal(t, []st.NetUID{0, 1, 2, 3}, nets, "netuid 2 (lowest price, older) was reused")
+	owner, _ := c.DynamicInfo(ctx, 2)
+	require.Equal(t, acc(key(t, "//Alice/sn3")), owner.OwnerHotkey)
+	a := c.Audit()
+	require.Equal(t, a.Issuance, a.FreeBalances+a.PoolTAO)
+}
+
+// Every rejection below is what the chain answers for the same call.
+func TestRejections(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.c
+	mustOK(t)(c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+	mustOK(t)(c.BurnedRegister(ctx, f.charlie, 1, acc(f.minerHK)))
+	mustOK(t)(c.AddStake(ctx, f.bob, acc(f.valHK), 1, st.TAO(10)))
+	c.Step(11)
+	other := key(t, "//Eve/hot")
+	cases := []struct {
+		name string
+		run  func() (*st.Receipt, error)
+		want error
+	}{
+		{"transfer too much", func() (*st.Receipt, error) { return c.Transfer(ctx, f.dave, acc(f.bob), st.TAO(1_000_000), false) }, st.ErrFundsUnavailable},
+		{"transfer dust to new account", func() (*st.Receipt, error) { return c.Transfer(ctx, f.dave, acc(other), 10, false) }, st.ErrBelowMinimum},
+		{"register on root", func() (*st.Receipt, error) { return c.BurnedRegister(ctx, f.bob, 0, acc(other)) }, st.ErrRegistrationNotPermittedOnRoot},
+		{"register on missing subnet", func() (*st.Receipt, error) { return c.BurnedRegister(ctx, f.bob, 9, acc(other)) }, st.ErrSubnetNotExists},
+		{"register twice", func() (*st.Receipt, error) { return c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)) }, st.ErrHotKeyAlreadyRegisteredInSubNet},
+		{"register someone else's hotkey", func() (*st.Receipt, error) { return c.BurnedRegister(ctx, f.dave, 1, acc(f.ownerHK)) }, st.ErrHotKeyAlreadyRegisteredInSubNet},
+		{"network with a foreign hotkey", func() (*st.Receipt, error) { return c.RegisterNetwork(ctx, f.dave, acc(f.valHK)) }, st.ErrNonAssociatedColdKey},
+		{"network too soon", func() (*st.Receipt, error) { return c.RegisterNetwork(ctx, f.bob, acc(other)) }, st.ErrNetworkTxRateLimitExceeded},
+		{"start_call by non-owner", func() (*st.Receipt, error) { return c.StartCall(ctx, f.bob, 1) }, st.ErrBadOrigin},
+		{"start_call twice", func() (*st.Receipt, error) { return c.StartCall(ctx, f.alice, 1) }, st.ErrFirstEmissionBlockNumberAlreadySet},
+		{"serve unregistered", func() (*st.Receipt, error) {
+			return c.ServeAxon(ctx, other, st.ServeAxonParams{NetUID: 1, IP: st.IPv4Addr(1, 2, 3, 4), Port: 1, IPType: 4})
+		}, st.ErrHotKeyNotRegisteredInNetwork},
+		{"serve ip type 5", func() (*st.Receipt, error) {
+			return c.ServeAxon(ctx, f.minerHK, st.ServeAxonParams{NetUID: 1, IP: st.IPv4Addr(1, 2, 3, 4), Port: 1, IPType: 5})
+		}, st.ErrInvalidIPType},
+		{"serve 255.255.255.255", func() (*st.Receipt, error) {
+			return c.ServeAxon(ctx, f.minerHK, st.ServeAxonParams{NetUID: 1, IP: st.IPAddr{Lo: math.MaxUint32}, Port: 1, IPType: 4})
+		}, st.ErrInvalidIPAddress},
+		{"serve port 0", func() (*st.Receipt, error) {
+			return c.ServeAxon(ctx, f.minerHK, st.ServeAxonParams{NetUID: 1, IP: st.IPv4Addr(1, 2, 3, 4), Port: 0, IPType: 4})
+		}, st.ErrInvalidPort},
+		{"stake below minimum", func() (*st.Receipt, error) { return c.AddStake(ctx, f.bob, acc(f.valHK), 1, 1000) }, st.ErrAmountTooLow},
+		{"stake more than balance", func() (*st.Receipt, error) {
+			return c.AddStake(ctx, f.dave, acc(f.valHK), 1, st.TAO(1_000_000))
+		}, st.ErrNotEnoughBalanceToStake},
+		{"stake to unknown hotkey", func() (*st.Receipt, error) { return c.AddStake(ctx, f.bob, acc(other), 1, st.TAO(1)) }, st.ErrHotKeyAccountNotExists},
+		{"stake on missing subnet", func() (*st.Receipt, error) { return c.AddStake(ctx, f.bob, acc(f.valHK), 9, st.TAO(1)) }, st.ErrSubnetNotExists},
+		{"unstake too much", func() (*st.Receipt, error) { return c.RemoveStake(ctx, f.bob, acc(f.valHK), 1, st.TAO(1_000)) }, st.ErrNotEnoughStakeToWithdraw},
+		{"unstake zero", func() (*st.Receipt, error) { return c.RemoveStake(ctx, f.bob, acc(f.valHK), 1, 0) }, st.ErrAmountTooLow},
+		{"weights on root", func() (*st.Receipt, error) { return c.SetWeights(ctx, f.valHK, 0, []st.UID{0}, []uint16{1}, 0) }, st.ErrCanNotSetRootNetworkWeights},
+		{"weights length mismatch", func() (*st.Receipt, error) { return c.SetWeights(ctx, f.valHK, 1, []st.UID{0}, []uint16{1, 2}, 0) }, st.ErrWeightVecNotEqualSize},
+		{"weights on missing subnet", func() (*st.Receipt, error) { return c.SetWeights(ctx, f.valHK, 9, []st.UID{0}, []uint16{1}, 0) }, st.ErrMechanismDoesNotExist},
+		{"more weights than uids", func() (*st.Receipt, error) {
+			return c.SetWeights(ctx, f.valHK, 1, []st.UID{0, 1, 2, 3}, []uint16{1, 1, 1, 1}, 0)
+		}, st.ErrUidsLengthExceedUidsInSubNet},
+		{"weights unregistered", func() (*st.Receipt, error) { return c.SetWeights(ctx, other, 1, []st.UID{0}, []uint16{1}, 0) }, st.ErrHotKeyNotRegisteredInSubNet},
+		{"weights duplicate", func() (*st.Receipt, error) { return c.SetWeights(ctx, f.valHK, 1, []st.UID{2, 2}, []uint16{1, 1}, 0) }, st.ErrDuplicateUids},
+		{"weights bad uid", func() (*st.Receipt, error) { return c.SetWeights(ctx, f.valHK, 1, []st.UID{2, 9}, []uint16{1, 1}, 0) }, st.ErrUidVecContainInvalidOne},
+		{"weights no permit", func() (*st.Receipt, error) { return c.SetWeights(ctx, f.minerHK, 1, []st.UID{1}, []uint16{1}, 0) }, st.ErrNeuronNoValidatorPermit},
+		{"commit while CR off", func() (*st.Receipt, error) { return c.CommitWeights(ctx, f.valHK, 1, st.Hash{1}) }, st.ErrCommitRevealDisabled},
+		{"reveal while CR off", func() (*st.Receipt, error) { return c.RevealWeights(ctx, f.valHK, 1, nil, nil, nil, 0) }, st.ErrCommitRevealDisabled},
+		{"hyperparameter by stranger", func() (*st.Receipt, error) { return c.SetHyperparameter(ctx, f.bob, 1, "kappa", 5) }, st.ErrBadOrigin},
+		{"hyperparameter on missing subnet", func() (*st.Receipt, error) { return c.SetHyperparameter(ctx, f.alice, 9, "kappa", 5) }, st.ErrAdminSubnetDoesNotExist},
+		{"max_validators above max uids", func() (*st.Receipt, error) { return c.SetHyperparameter(ctx, f.alice, 1, "max_validators", 300) }, st.ErrAdminMaxValidatorsLargerThanMaxUIDs},
+		{"reveal period 0", func() (*st.Receipt, error) { return c.SetHyperparameter(ctx, f.alice, 1, "commit_reveal_period", 0) }, st.SubtensorError("RevealPeriodTooSmall")},
+		{"root register twice", func() (*st.Receipt, error) {
+			if _, err := c.RootRegister(ctx, f.bob, acc(f.valHK)); err != nil {
+				return nil, err
+			}
+			return c.RootRegister(ctx, f.bob, acc(f.valHK))
+		}, st.ErrHotKeyAlreadyRegisteredInSubNet},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := c.Audit()
+			rc, err := tc.run()
+			require.Error(t, err)
+			require.ErrorIs(t, err, tc.want)
+			var me *st.ModuleError
+			if errors.As(err, &me) {
+				require.NotNil(t, rc, "a dispatch error comes with a receipt")
+				require.ErrorIs(t, rc.Err, tc.want)
+				_, failed := rc.FindEvent("System", "ExtrinsicFailed")
+				require.True(t, failed)
+			}
+			after := c.Audit()
+			require.Equal(t, after.Issuance, after.FreeBalances+after.PoolTAO)
+			if tc.name != "root register twice" {
+				require.Equal(t, before, after, "a rejected call moves nothing")
+			}
+		})
+	}
+	// A hotkey first used by Bob cannot be registered by Dave.
+	bobs := key(t, "//Bob/root")
+	_, err := c.BurnedRegister(ctx, f.dave, 1, acc(bobs))
+	require.NoError(t, err, "new hotkeys become Dave's")
+	_, err = c.RootRegister(ctx, f.bob, acc(bobs))
+	require.ErrorIs(t, err, st.ErrNonAssociatedColdKey)
+
+	// Rate limit and version key need state.
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "weights_rate_limit", 100))
+	_, err = c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 0)
+	require.ErrorIs(t, err, st.ErrSettingWeightsTooFast, "registration counts as the last update")
+	c.Step(100)
+	mustOK(t)(c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 0))
+	_, err = c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 0)
+	require.ErrorIs(t, err, st.ErrSettingWeightsTooFast)
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "weights_version", 3))
+	_, err = c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 2)
+	require.ErrorIs(t, err, st.ErrIncorrectWeightVersionKey, "the version key is checked before the rate limit")
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "stake_threshold", uint64(st.TAO(1_000_000))))
+	_, err = c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 3)
+	require.ErrorIs(t, err, st.ErrNotEnoughStakeToSetWeights)
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "stake_threshold", 0))
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "min_allowed_weights", 2))
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "weights_rate_limit", 0))
+	_, err = c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 3)
+	require.ErrorIs(t, err, st.ErrWeightVecLengthIsLow)
+	mustOK(t)(c.SetWeights(ctx, f.valHK, 1, []st.UID{1}, []uint16{1}, 3)) // a self-weight is exempt
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "commit_reveal_weights_enabled", 1))
+	_, err = c.SetWeights(ctx, f.valHK, 1, []st.UID{1}, []uint16{1}, 3)
+	require.ErrorIs(t, err, st.ErrCommitRevealEnabled)
+	// At most 10 unrevealed commits.
+	for i := 0; i < maxUnrevealedCommits; i++ {
+		mustOK(t)(c.CommitWeights(ctx, f.valHK, 1, st.Hash{byte(i)}))
+	}
+	_, err = c.CommitWeights(ctx, f.valHK, 1, st.Hash{0xff})
+	require.ErrorIs(t, err, st.ErrTooManyUnrevealedCommits)
+	// An unknown hyperparameter is a client-side error.
+	_, err = c.SetHyperparameter(ctx, f.alice, 1, "no_such_thing", 1)
+	require.ErrorIs(t, err, st.ErrUnknownHyperparameter)
+}
+
+// A commit older than its reveal window cannot be revealed.
+func TestCommitExpires(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.c
+	mustOK(t)(c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+	mustOK(t)(c.AddStake(ctx, f.bob, acc(f.valHK), 1, st.TAO(10)))
+	c.Step(11)
+	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "commit_reveal_weights_enabled", 1))
+	uids, vals, salt := []st.UID{0}, []uint16{5}, []uint16{9}
+	mustOK(t)(c.CommitWeights(ctx, f.valHK, 1, st.CommitHash(acc(f.valHK), 1, 0, uids, vals, salt, 0)))
+	c.Step(25) // two epochs later
+	_, err := c.RevealWeights(ctx, f.valHK, 1, uids, vals, salt, 0)
+	require.ErrorIs(t, err, st.ErrExpiredWeightCommit)
+}
