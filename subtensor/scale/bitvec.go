@@ -59,3 +59,43 @@ func (b *BitVec) UnmarshalSCALE(d *Decoder) error {
 	*b = v
 	return nil
 }
+
+// BitVecFromBytes returns the first n bits of the Lsb0-ordered bytes b.
+// It fails with ErrLengthTooLarge when b holds fewer than n bits.
+func BitVecFromBytes(b []byte, n int) (BitVec, error) {
+	if n < 0 || (n+7)/8 > len(b) {
+		return BitVec{}, ErrLengthTooLarge
+	}
+	out := make([]byte, (n+7)/8)
+	copy(out, b)
+	if n%8 != 0 {
+		out[len(out)-1] &= byte(1)<<(n%8) - 1
+	}
+	return BitVec{bytes: out, n: n}, nil
+}
+
+// Bytes returns the Lsb0-packed bits (a copy).
+func (b BitVec) Bytes() []byte { return append([]byte(nil), b.bytes...) }
+
+// OptionBool is parity-scale-codec's one-byte Option<bool> shim: 0 None,
+// 1 Some(true), 2 Some(false). Rust's plain Option<bool> is NOT encoded
+// this way (it is the generic tag byte plus a bool byte, which is what a
+// *bool field produces); use OptionBool only where the runtime type is the
+// OptionBool shim.
+type OptionBool struct {
+	Value bool
+	Valid bool
+}
+
+// MarshalSCALE implements Marshaler.
+func (o OptionBool) MarshalSCALE(e *Encoder) error { e.OptionBool(o.Value, o.Valid); return nil }
+
+// UnmarshalSCALE implements Unmarshaler.
+func (o *OptionBool) UnmarshalSCALE(d *Decoder) error {
+	v, ok, err := d.OptionBool()
+	if err != nil {
+		return err
+	}
+	*o = OptionBool{Value: v, Valid: ok}
+	return nil
+}

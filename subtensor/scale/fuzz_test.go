@@ -34,6 +34,7 @@ func FuzzDecodeCompact(f *testing.F) {
 type fuzzStruct struct {
 	A    uint16 `scale:"compact"`
 	B    *bool
+	OB   scale.OptionBool
 	C    []stakeEntry
 	D    sampleEnum
 	E    scale.Result[string, [2]uint64]

@@ -433,31 +433,6 @@ func fillArray(c *codec, t reflect.Type, compact bool) error {
 
 func fillPointer(c *codec, t reflect.Type, compact bool) error {
 	c.min = 1
-	if t.Elem().Kind() == reflect.Bool && !customType(t.Elem()) {
-		c.enc = func(e *Encoder, v reflect.Value) error {
-			if v.IsNil() {
-				e.OptionBool(false, false)
-			} else {
-				e.OptionBool(v.Elem().Bool(), true)
-			}
-			return nil
-		}
-		c.dec = func(d *Decoder, v reflect.Value) error {
-			b, ok, err := d.OptionBool()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				v.SetZero()
-				return nil
-			}
-			p := reflect.New(t.Elem())
-			p.Elem().SetBool(b)
-			v.Set(p)
-			return nil
-		}
-		return nil
-	}
 	ec, err := buildLocked(codecKey{t.Elem(), compact})
 	if err != nil {
 		return err

@@ -162,9 +162,12 @@ func TestReflectKnownAnswers(t *testing.T) {
 		{"Vec<u16>", []uint16{4, 8, 15, 16, 23, 42}, "18040008000f00100017002a00"},
 		{"string", "Test", "1054657374"},
 		{"bytes", []byte("Test"), "1054657374"},
+		{"OptionBool None", scale.OptionBool{}, "00"},
+		{"OptionBool Some(true)", scale.OptionBool{Value: true, Valid: true}, "01"},
+		{"OptionBool Some(false)", scale.OptionBool{Valid: true}, "02"},
 		{"Option<bool> None", (*bool)(nil), "00"},
-		{"Option<bool> Some(true)", &tr, "01"},
-		{"Option<bool> Some(false)", &fa, "02"},
+		{"Option<bool> Some(true)", &tr, "0101"},
+		{"Option<bool> Some(false)", &fa, "0100"},
 		{"Option<u32> Some", u32(65535), "01ffff0000"},
 		{"Option<u32> None", (*uint32)(nil), "00"},
 		{"Result Ok(42)", scale.Result[uint8, bool]{Ok: 42}, "002a"},
@@ -192,11 +195,14 @@ func TestReflectKnownAnswers(t *testing.T) {
 	require.NoError(t, scale.Unmarshal(mustHex(t, "18040008000f00100017002a00"), &vec))
 	require.Equal(t, []uint16{4, 8, 15, 16, 23, 42}, vec)
 	var ob *bool
-	require.NoError(t, scale.Unmarshal(mustHex(t, "02"), &ob))
+	require.NoError(t, scale.Unmarshal(mustHex(t, "0100"), &ob))
 	require.NotNil(t, ob)
 	require.False(t, *ob)
 	require.NoError(t, scale.Unmarshal(mustHex(t, "00"), &ob))
 	require.Nil(t, ob)
+	var sb scale.OptionBool
+	require.NoError(t, scale.Unmarshal(mustHex(t, "02"), &sb))
+	require.Equal(t, scale.OptionBool{Valid: true}, sb)
 	var res scale.Result[uint8, bool]
 	require.NoError(t, scale.Unmarshal(mustHex(t, "0100"), &res))
 	require.True(t, res.IsErr)
@@ -283,7 +289,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"truncated element", "08" + "00" + "01ff", new([]*uint32), scale.ErrUnexpectedEOF, "[1]"},
 		{"bad bool", "02", new(bool), scale.ErrInvalidBool, ""},
 		{"bad option", "02", new(*uint8), scale.ErrInvalidOption, ""},
-		{"bad option bool", "03", new(*bool), scale.ErrInvalidOption, ""},
+		{"bad option bool", "03", new(scale.OptionBool), scale.ErrInvalidOption, ""},
+		{"bad bool in option", "0102", new(*bool), scale.ErrInvalidBool, ""},
 		{"bad variant", "03", new(sampleEnum), scale.ErrInvalidVariant, ""},
 		{"bad utf8", "04ff", new(string), scale.ErrInvalidUTF8, ""},
 		{"trailing", "0000", new(uint8), scale.ErrTrailingBytes, ""},
