@@ -638,13 +638,41 @@ func (c *Client) Call(ctx context.Context, result any, method string, params ...
 }
 
 func decodeResult(method string, res json.RawMessage, result any) error {
-	if result == nil {
+	switch out := result.(type) {
+	case nil:
 		return nil
+	case *json.RawMessage:
+		// res is already a private copy made by the read loop.
+		*out = res
+		return nil
+	case *string:
+		// Hex blobs (metadata, runtime-API results, storage) are the bulk of
+		// Substrate traffic; skip a second full JSON scan for them.
+		if s, ok := plainJSONString(res); ok {
+			*out = s
+			return nil
+		}
 	}
 	if err := json.Unmarshal(res, result); err != nil {
 		return fmt.Errorf("rpc: decode result of %s: %w", method, err)
 	}
 	return nil
+}
+
+// plainJSONString returns the value of a JSON string literal that needs no
+// unescaping (printable ASCII, no backslash); ok is false otherwise. raw
+// must be valid JSON (the read loop validated the frame).
+func plainJSONString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	for _, ch := range inner {
+		if ch < 0x20 || ch >= 0x80 || ch == '\\' || ch == '"' {
+			return "", false
+		}
+	}
+	return string(inner), true
 }
 
 // call sends one request (on session want, if non-nil) and waits for its

@@ -106,3 +106,23 @@ func FuzzErrorClassification(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeString: the fast path for string results agrees with
+// encoding/json on every valid JSON value.
+func FuzzDecodeString(f *testing.F) {
+	for _, seed := range []string{`"0x4545"`, `""`, `"a\"b"`, `"\u00e9"`, `"é"`, `"tab	"`, `"\\"`, `null`, `1`, `"\ud800"`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			return
+		}
+		var want string
+		wantErr := json.Unmarshal(raw, &want)
+		var got string
+		gotErr := decodeResult("m", raw, &got)
+		if (wantErr == nil) != (gotErr == nil) || got != want {
+			t.Fatalf("%q: got %q, %v; want %q, %v", raw, got, gotErr, want, wantErr)
+		}
+	})
+}
