@@ -1,0 +1,409 @@
+package metadata
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/gotensor/gotensor/subtensor/scale"
+)
+
+// maxDepth bounds nesting so recursive types (calls inside calls) cannot
+// exhaust the stack on hostile input.
+const maxDepth = 128
+
+// ErrTooDeep means a value nests deeper than the decoder allows.
+var ErrTooDeep = errors.New("metadata: value nests too deeply")
+
+// EnumValue is a dynamically decoded enum value. Value is nil for a
+// variant without fields, the single value for one unnamed field, []any
+// for several unnamed fields and map[string]any for named fields.
+type EnumValue struct {
+	Name  string
+	Index uint8
+	Value any
+}
+
+// DecodeValue decodes data as type id into a generic Go value and
+// requires that all of data is consumed. The mapping:
+//
+//   - composite with named fields → map[string]any; with one unnamed field
+//     → that field's value (so newtypes such as AccountId32 are
+//     transparent); with several → []any
+//   - Option<T> → nil or the value; other enums → EnumValue
+//   - sequence of u8 → []byte; array of u8 → [N]byte; other sequences,
+//     arrays and tuples → []any
+//   - bool, str (string), char (rune), u8..u64 / i8..i64 as the same-width
+//     Go integers, u128/i128/u256/i256 → *big.Int
+//   - Compact<T> → T's primitive value; bit sequences → scale.BitVec
+func (m *Metadata) DecodeValue(id TypeID, data []byte) (any, error) {
+	d := scale.NewDecoder(data)
+	v, err := m.decodeDynamic(d, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Remaining() != 0 {
+		return nil, &scale.DecodeError{Offset: d.Offset(), Err: scale.ErrTrailingBytes}
+	}
+	return v, nil
+}
+
+// DecodeValueFrom decodes one value of type id from d.
+func (m *Metadata) DecodeValueFrom(d *scale.Decoder, id TypeID) (any, error) {
+	return m.decodeDynamic(d, id)
+}
+
+func (m *Metadata) decodeDynamic(d *scale.Decoder, id TypeID) (any, error) {
+	return m.dyn(d, id, 0)
+}
+
+func (m *Metadata) typeOf(id TypeID) (*Type, error) {
+	t, ok := m.Types.Type(id)
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown type id %d", ErrMalformed, id)
+	}
+	return t, nil
+}
+
+var byteType = reflect.TypeFor[byte]()
+
+func (m *Metadata) isU8(id TypeID) bool {
+	t, ok := m.Types.Type(id)
+	return ok && t.Kind == KindPrimitive && t.Primitive == PrimU8
+}
+
+func (m *Metadata) dyn(d *scale.Decoder, id TypeID, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, &scale.DecodeError{Offset: d.Offset(), Err: ErrTooDeep}
+	}
+	t, err := m.typeOf(id)
+	if err != nil {
+		return nil, err
+	}
+	switch t.Kind {
+	case KindComposite:
+		return m.dynFields(d, t.Fields, depth)
+	case KindVariant:
+		start := d.Offset()
+		idx, err := d.U8()
+		if err != nil {
+			return nil, err
+		}
+		v, ok := t.VariantByIndex(idx)
+		if !ok {
+			return nil, &scale.DecodeError{Offset: start, Err: fmt.Errorf("%w: %d for %s", scale.ErrInvalidVariant, idx, t.PathString())}
+		}
+		val, err := m.dynFields(d, v.Fields, depth)
+		if err != nil {
+			return nil, scale.WithPath(err, v.Name)
+		}
+		if t.isOption() {
+			if v.Index == 0 {
+				return nil, nil
+			}
+			return val, nil
+		}
+		if len(v.Fields) == 0 {
+			val = nil
+		}
+		return EnumValue{Name: v.Name, Index: v.Index, Value: val}, nil
+	case KindSequence:
+		if m.isU8(t.Elem) {
+			b, err := d.ByteVec()
+			if err != nil {
+				return nil, err
+			}
+			return append([]byte{}, b...), nil
+		}
+		n, err := d.Length(m.MinSize(t.Elem))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, n)
+		for i := range out {
+			if out[i], err = m.dyn(d, t.Elem, depth+1); err != nil {
+				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		return out, nil
+	case KindArray:
+		if m.isU8(t.Elem) {
+			b, err := d.Take(int(min(t.Len, 1<<31)))
+			if err != nil {
+				return nil, err
+			}
+			if t.Len == 32 {
+				var a [32]byte
+				copy(a[:], b)
+				return a, nil
+			}
+			a := reflect.New(reflect.ArrayOf(len(b), byteType)).Elem()
+			reflect.Copy(a, reflect.ValueOf(b))
+			return a.Interface(), nil
+		}
+		if int64(t.Len)*int64(max(1, m.MinSize(t.Elem))) > int64(d.Remaining()) {
+			return nil, &scale.DecodeError{Offset: d.Offset(), Err: scale.ErrUnexpectedEOF}
+		}
+		out := make([]any, t.Len)
+		for i := range out {
+			if out[i], err = m.dyn(d, t.Elem, depth+1); err != nil {
+				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		return out, nil
+	case KindTuple:
+		out := make([]any, len(t.Tuple))
+		for i, e := range t.Tuple {
+			if out[i], err = m.dyn(d, e, depth+1); err != nil {
+				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		return out, nil
+	case KindPrimitive:
+		return decodePrimitive(d, t.Primitive)
+	case KindCompact:
+		return m.dynCompact(d, t.Elem)
+	case KindBitSequence:
+		return m.decodeBits(d, t)
+	}
+	return nil, fmt.Errorf("%w: type %d has unknown kind", ErrMalformed, id)
+}
+
+func (m *Metadata) dynFields(d *scale.Decoder, fields []Field, depth int) (any, error) {
+	switch {
+	case len(fields) == 0:
+		return map[string]any{}, nil
+	case len(fields) == 1 && fields[0].Name == "":
+		return m.dyn(d, fields[0].Type, depth+1)
+	case fields[0].Name == "":
+		out := make([]any, len(fields))
+		for i, f := range fields {
+			v, err := m.dyn(d, f.Type, depth+1)
+			if err != nil {
+				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		v, err := m.dyn(d, f.Type, depth+1)
+		if err != nil {
+			return nil, scale.WithPath(err, f.Name)
+		}
+		out[f.Name] = v
+	}
+	return out, nil
+}
+
+func decodePrimitive(d *scale.Decoder, p Primitive) (any, error) {
+	switch p {
+	case PrimBool:
+		return d.Bool()
+	case PrimChar:
+		start := d.Offset()
+		v, err := d.U32()
+		if err != nil {
+			return nil, err
+		}
+		if !utf8.ValidRune(rune(v)) {
+			return nil, &scale.DecodeError{Offset: start, Err: scale.ErrInvalidUTF8}
+		}
+		return rune(v), nil
+	case PrimStr:
+		return d.String()
+	case PrimU8:
+		return d.U8()
+	case PrimU16:
+		return d.U16()
+	case PrimU32:
+		return d.U32()
+	case PrimU64:
+		return d.U64()
+	case PrimI8:
+		return d.I8()
+	case PrimI16:
+		return d.I16()
+	case PrimI32:
+		return d.I32()
+	case PrimI64:
+		return d.I64()
+	case PrimU128, PrimI128, PrimU256, PrimI256:
+		b, err := d.Take(p.size())
+		if err != nil {
+			return nil, err
+		}
+		return leBig(b, p.signed()), nil
+	}
+	return nil, fmt.Errorf("%w: primitive %d", ErrMalformed, p)
+}
+
+func leBig(le []byte, signed bool) *big.Int {
+	be := make([]byte, len(le))
+	for i, c := range le {
+		be[len(le)-1-i] = c
+	}
+	v := new(big.Int).SetBytes(be)
+	if signed && len(le) > 0 && le[len(le)-1]&0x80 != 0 {
+		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), uint(8*len(le))))
+	}
+	return v
+}
+
+// compactInner follows single-field wrappers to the primitive that a
+// Compact<T> encodes (Compact<TaoCurrency> is a compact u64). ok is false
+// for compacts of an empty type (Compact<()> encodes nothing).
+func (m *Metadata) compactInner(id TypeID) (Primitive, bool, error) {
+	for range maxDepth {
+		t, err := m.typeOf(id)
+		if err != nil {
+			return 0, false, err
+		}
+		switch {
+		case t.Kind == KindPrimitive:
+			if t.Primitive < PrimU8 || t.Primitive > PrimU128 {
+				return 0, false, fmt.Errorf("%w: compact of %s", ErrMalformed, t.Primitive)
+			}
+			return t.Primitive, true, nil
+		case t.Kind == KindComposite && len(t.Fields) == 1:
+			id = t.Fields[0].Type
+		case t.Kind == KindTuple && len(t.Tuple) == 1:
+			id = t.Tuple[0]
+		case (t.Kind == KindComposite && len(t.Fields) == 0) || (t.Kind == KindTuple && len(t.Tuple) == 0):
+			return 0, false, nil
+		default:
+			return 0, false, fmt.Errorf("%w: compact of non-integer type %d", ErrMalformed, id)
+		}
+	}
+	return 0, false, fmt.Errorf("%w: compact wrapper chain too deep", ErrMalformed)
+}
+
+func (m *Metadata) dynCompact(d *scale.Decoder, elem TypeID) (any, error) {
+	p, ok, err := m.compactInner(elem)
+	if err != nil || !ok {
+		return nil, err
+	}
+	start := d.Offset()
+	if p == PrimU128 {
+		v, err := d.CompactU128()
+		if err != nil {
+			return nil, err
+		}
+		return v.Big(), nil
+	}
+	v, err := d.CompactU64()
+	if err != nil {
+		return nil, err
+	}
+	if bits := 8 * p.size(); bits < 64 && v>>bits != 0 {
+		return nil, &scale.DecodeError{Offset: start, Err: scale.ErrOverflow}
+	}
+	switch p {
+	case PrimU8:
+		return uint8(v), nil
+	case PrimU16:
+		return uint16(v), nil
+	case PrimU32:
+		return uint32(v), nil
+	}
+	return v, nil
+}
+
+// decodeBits reads a bitvec::BitVec<Store, Lsb0>. With Lsb0 order and
+// little-endian stores the bit layout equals the u8 layout, padded to a
+// whole number of store words.
+func (m *Metadata) decodeBits(d *scale.Decoder, t *Type) (scale.BitVec, error) {
+	store, err := m.typeOf(t.BitStore)
+	if err != nil {
+		return scale.BitVec{}, err
+	}
+	order, err := m.typeOf(t.BitOrder)
+	if err != nil {
+		return scale.BitVec{}, err
+	}
+	if store.Kind != KindPrimitive || store.Primitive < PrimU8 || store.Primitive > PrimU64 ||
+		len(order.Path) == 0 || order.Path[len(order.Path)-1] != "Lsb0" {
+		return scale.BitVec{}, fmt.Errorf("%w: bit sequence %s/%s (only Lsb0 with u8..u64 stores)", ErrTypeMismatch, store.Primitive, order.PathString())
+	}
+	start := d.Offset()
+	n, err := d.CompactU64()
+	if err != nil {
+		return scale.BitVec{}, err
+	}
+	w := uint64(store.Primitive.size())
+	words := (n + 8*w - 1) / (8 * w)
+	if words > uint64(d.Remaining())/w {
+		return scale.BitVec{}, &scale.DecodeError{Offset: start, Err: scale.ErrLengthTooLarge}
+	}
+	b, _ := d.Take(int(words * w))
+	return scale.BitVecFromBytes(b, int(n))
+}
+
+// MinSize is the smallest number of bytes any value of type id encodes
+// to. Length prefixes are checked against it before allocating.
+func (m *Metadata) MinSize(id TypeID) int {
+	if v, ok := m.minSize.Load(id); ok {
+		return v.(int)
+	}
+	s := m.minSizeRec(id, map[TypeID]bool{})
+	m.minSize.Store(id, s)
+	return s
+}
+
+func (m *Metadata) minSizeRec(id TypeID, seen map[TypeID]bool) int {
+	if seen[id] {
+		return 0 // recursive type: under-estimating is safe
+	}
+	t, ok := m.Types.Type(id)
+	if !ok {
+		return 0
+	}
+	seen[id] = true
+	defer delete(seen, id)
+	sum := func(ids []TypeID) int {
+		s := 0
+		for _, x := range ids {
+			s += m.minSizeRec(x, seen)
+			if s > 1<<20 {
+				return 1 << 20
+			}
+		}
+		return s
+	}
+	switch t.Kind {
+	case KindComposite:
+		ids := make([]TypeID, len(t.Fields))
+		for i, f := range t.Fields {
+			ids[i] = f.Type
+		}
+		return sum(ids)
+	case KindVariant:
+		best := -1
+		for _, v := range t.Variants {
+			ids := make([]TypeID, len(v.Fields))
+			for i, f := range v.Fields {
+				ids[i] = f.Type
+			}
+			if s := sum(ids); best < 0 || s < best {
+				best = s
+			}
+		}
+		return 1 + max(best, 0)
+	case KindSequence, KindCompact, KindBitSequence:
+		return 1
+	case KindArray:
+		return int(min(int64(t.Len)*int64(m.minSizeRec(t.Elem, seen)), 1<<20))
+	case KindTuple:
+		return sum(t.Tuple)
+	case KindPrimitive:
+		if t.Primitive == PrimStr {
+			return 1
+		}
+		return t.Primitive.size()
+	}
+	return 0
+}
