@@ -622,7 +622,10 @@ func encodeParams(params []any) (json.RawMessage, error) {
 //
 // Errors: ctx.Err() when ctx ends first (the slot is freed at once);
 // *Error for a JSON-RPC error object; ErrConnectionLost when the socket
-// drops before the answer (the call is not retried); ErrClosed after Close.
+// drops before the answer; ErrClosed after Close. A read-only method
+// (WithReadOnlyMethods) lost with its connection is re-sent once the
+// connection is back (WithReadRetries); anything else, submissions above
+// all, is never re-sent.
 // While the Client is reconnecting, Call waits for the new connection
 // (bounded by ctx).
 func (c *Client) Call(ctx context.Context, result any, method string, params ...any) error {
@@ -630,11 +633,25 @@ func (c *Client) Call(ctx context.Context, result any, method string, params ...
 	if err != nil {
 		return err
 	}
-	res, err := c.call(ctx, nil, &pendingCall{method: method, ch: make(chan response, 1)}, raw)
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		res, err := c.call(ctx, nil, &pendingCall{method: method, ch: make(chan response, 1)}, raw)
+		if err == nil {
+			return decodeResult(method, res, result)
+		}
+		if !c.retryable(method, err) || attempt >= c.cfg.readRetries || ctx.Err() != nil {
+			return err
+		}
+		c.log.Debug("rpc: retrying read after connection loss", "method", method, "attempt", attempt+1)
 	}
-	return decodeResult(method, res, result)
+}
+
+// retryable reports whether a failed call may be sent again: a read-only
+// method, lost with its connection, for a reason the request itself cannot
+// have caused.
+func (c *Client) retryable(method string, err error) bool {
+	return c.cfg.reconnect && c.cfg.readOnly[method] &&
+		errors.Is(err, ErrConnectionLost) &&
+		!errors.Is(err, ErrMessageTooLarge) && !errors.Is(err, ErrProtocol)
 }
 
 func decodeResult(method string, res json.RawMessage, result any) error {

@@ -471,3 +471,53 @@ func TestKeepAlive(t *testing.T) {
 	require.NoError(t, c.Call(testCtx(t), &s, "ping"))
 	require.GreaterOrEqual(t, srv.Connections(), 2)
 }
+
+// TestReadRetry: a read-only call whose connection drops is re-sent on the
+// new connection; a submission is not, and neither is a read whose answer
+// itself broke the connection.
+func TestReadRetry(t *testing.T) {
+	srv := newServer(t)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	count := func(method string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[method]++
+		return seen[method]
+	}
+	srv.Handle("state_getRuntimeVersion", func(_ context.Context, req *rpctest.Request) rpctest.Reply {
+		if count(req.Method) == 1 {
+			return rpctest.Reply{CloseConn: true}
+		}
+		return rpctest.Reply{Result: map[string]int{"specVersion": 300}}
+	})
+	srv.Handle("author_submitExtrinsic", func(_ context.Context, req *rpctest.Request) rpctest.Reply {
+		count(req.Method)
+		return rpctest.Reply{CloseConn: true}
+	})
+	srv.Handle("state_call", func(_ context.Context, req *rpctest.Request) rpctest.Reply {
+		count(req.Method)
+		return rpctest.Reply{Result: strings.Repeat("ab", 4096)}
+	})
+	c := dial(t, srv.URL, fastReconnect, rpc.WithReadLimit(2048))
+	ctx := testCtx(t)
+
+	var v struct{ SpecVersion int }
+	require.NoError(t, c.Call(ctx, &v, "state_getRuntimeVersion"))
+	require.Equal(t, 300, v.SpecVersion)
+
+	require.ErrorIs(t, c.Call(ctx, nil, "author_submitExtrinsic", "0x00"), rpc.ErrConnectionLost)
+	require.ErrorIs(t, c.Call(ctx, nil, "state_call", "X", "0x"), rpc.ErrMessageTooLarge)
+
+	noRetry := dial(t, srv.URL, fastReconnect, rpc.WithReadRetries(0))
+	mu.Lock()
+	seen["state_getRuntimeVersion"] = 0
+	mu.Unlock()
+	require.ErrorIs(t, noRetry.Call(ctx, &v, "state_getRuntimeVersion"), rpc.ErrConnectionLost)
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 1, seen["author_submitExtrinsic"], "a submission is sent exactly once")
+	require.Equal(t, 1, seen["state_call"], "no retry of a request whose answer broke the connection")
+	require.Equal(t, 1, seen["state_getRuntimeVersion"])
+}

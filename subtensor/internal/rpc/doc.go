@@ -19,8 +19,10 @@
 //     subscriptions (heads, runtime version, storage) are re-created on the
 //     new connection and the subscriber is told about the gap; extrinsic
 //     watches are never replayed, they end with ErrSubscriptionLost.
-//     In-flight calls fail with ErrConnectionLost and are never resent: the
-//     transport cannot know whether a submission reached the node.
+//     In-flight read-only calls (state_call, state_getStorage, chain_get*,
+//     ...) are re-sent on the new connection; any other in-flight call fails
+//     with ErrConnectionLost and is never resent: the transport cannot know
+//     whether a submission reached the node.
 //   - JSON-RPC error objects become *Error, with helpers for the Substrate
 //     transaction-pool errors a client must react to (stale nonce, bad
 //     signature, unpayable fees, ...), in both the node's and chopsticks'

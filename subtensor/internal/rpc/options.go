@@ -29,6 +29,8 @@ type config struct {
 	httpClient     *http.Client
 	requestTimeout time.Duration // bound for internal calls: resubscribe, unsubscribe
 	jitter         func() float64
+	readRetries    int
+	readOnly       map[string]bool
 }
 
 // Defaults. The read limit is sized for subtensor: state_getMetadata is
@@ -60,6 +62,22 @@ var resubscribableDefault = []string{
 	"state_subscribeStorage",
 }
 
+// readOnlyDefault lists methods that only read chain or node state, so
+// sending them again after a dropped connection cannot change anything.
+// Submissions (author_*) and test-chain controls (dev_*) are deliberately
+// absent.
+var readOnlyDefault = []string{
+	"chain_getBlockHash", "chain_getHeader", "chain_getBlock", "chain_getHead",
+	"chain_getFinalizedHead", "chain_getFinalisedHead",
+	"state_getStorage", "state_getStorageAt", "state_getStorageHash", "state_getStorageSize",
+	"state_getKeysPaged", "state_getKeysPagedAt", "state_queryStorageAt", "state_call",
+	"state_getMetadata", "state_getRuntimeVersion", "state_getReadProof",
+	"system_chain", "system_name", "system_version", "system_properties", "system_health",
+	"system_chainType", "system_accountNextIndex", "account_nextIndex", "rpc_methods",
+	"payment_queryInfo", "payment_queryFeeDetails",
+	"chainSpec_v1_genesisHash", "chainSpec_v1_chainName", "chainSpec_v1_properties",
+}
+
 func defaultConfig() config {
 	c := config{
 		logger:         slog.New(slog.DiscardHandler),
@@ -75,9 +93,14 @@ func defaultConfig() config {
 		resubscribable: map[string]bool{},
 		requestTimeout: 30 * time.Second,
 		jitter:         rand.Float64,
+		readRetries:    2,
+		readOnly:       map[string]bool{},
 	}
 	for _, m := range resubscribableDefault {
 		c.resubscribable[m] = true
+	}
+	for _, m := range readOnlyDefault {
+		c.readOnly[m] = true
 	}
 	return c
 }
@@ -214,6 +237,27 @@ func WithRequestTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.requestTimeout = d
+		}
+	}
+}
+
+// WithReadRetries sets how many times Call re-sends a read-only method
+// (state_call, state_getStorage, chain_getHeader, ...; see
+// WithReadOnlyMethods) whose connection dropped before the answer
+// (default 2; 0 disables). A retry waits for the reconnection, bounded by
+// the call's ctx. Other methods — submissions above all — are never re-sent.
+// No retry follows ErrMessageTooLarge or ErrProtocol: the same request
+// would break the connection again.
+func WithReadRetries(n int) Option {
+	return func(c *config) { c.readRetries = max(n, 0) }
+}
+
+// WithReadOnlyMethods marks more methods as safe to re-send (see
+// WithReadRetries). Never list a method with side effects.
+func WithReadOnlyMethods(methods ...string) Option {
+	return func(c *config) {
+		for _, m := range methods {
+			c.readOnly[m] = true
 		}
 	}
 }
