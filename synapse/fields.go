@@ -61,17 +61,22 @@ func buildStructInfo(t reflect.Type) *structInfo {
 			name, opts, _ := strings.Cut(tag, ",")
 			idx := append(append([]int(nil), index...), i)
 			ft := f.Type
-			if f.Anonymous && name == "" {
+			// encoding/json's rules: an embedded struct without a JSON name
+			// is flattened; an embedded unexported non-struct is skipped;
+			// other unexported fields are skipped.
+			if f.Anonymous {
 				et := ft
 				if et.Kind() == reflect.Pointer {
 					et = et.Elem()
 				}
-				if et.Kind() == reflect.Struct {
+				if !f.IsExported() && et.Kind() != reflect.Struct {
+					continue
+				}
+				if name == "" && et.Kind() == reflect.Struct {
 					walk(et, idx, depth+1, inBase || et == baseType, seen)
 					continue
 				}
-			}
-			if !f.IsExported() {
+			} else if !f.IsExported() {
 				continue
 			}
 			tagged := name != ""
@@ -204,5 +209,5 @@ func structOf(s any) (reflect.Value, bool) {
 	if v.Kind() != reflect.Struct {
 		return reflect.Value{}, false
 	}
-	return v, true
+	return addressable(v), true
 }

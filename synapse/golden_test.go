@@ -257,3 +257,10 @@ func TestGoldenPrintable(t *testing.T) {
 	t.Logf("CPython %s (Unicode %s) vs Go (Unicode %s): %d newly assigned code points differ",
 		g.Python, g.Unicode, unicode.Version, diffs)
 }
+
+func loadJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, v))
+}

@@ -212,6 +212,11 @@ func emptyJSON(v reflect.Value, depth int) (string, bool, error) {
 		return "", false, nil
 	}
 	t := v.Type()
+	if ev, ok := exported(v); ok {
+		v = ev
+	} else {
+		return "", false, unsupported(t)
+	}
 	switch t {
 	case jsonNumberType:
 		if strings.ContainsAny(v.String(), ".eE") {
@@ -337,18 +342,8 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 	if err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(h))
-	for k, vals := range h {
-		if len(vals) > 0 {
-			keys = append(keys, k)
-		}
-	}
-	// Sorted, so that two spellings of one header resolve the same way on
-	// every run (canonical "Bt_..." sorts before lower case "bt_...", and
-	// the later one wins).
-	slices.Sort(keys)
 	var info *structInfo
-	for _, k := range keys {
+	for _, k := range sortedKeys(h) {
 		value := h[k][0]
 		lk := strings.ToLower(k)
 		switch {
@@ -391,6 +386,51 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 	}
 	b.Name = Name(s)
 	return nil
+}
+
+// DecodeTerminalHeaders merges only the bt_header_axon_* and
+// bt_header_dendrite_* headers of h into s.Axon and s.Dendrite: a field
+// present in h replaces the one in s, the others stay. It is the header half
+// of Python's Dendrite.process_server_response (which parses the response
+// headers with the base Synapse class, so input objects and sizes are not
+// applied). Errors are *HeaderError, as for DecodeHeaders.
+func DecodeTerminalHeaders(h http.Header, s Synapse) error {
+	if s == nil {
+		return ErrNotSynapse
+	}
+	b := s.SynapseBase()
+	if b == nil {
+		return ErrNotSynapse
+	}
+	for _, k := range sortedKeys(h) {
+		value := h[k][0]
+		lk := strings.ToLower(k)
+		var err error
+		switch {
+		case strings.HasPrefix(lk, HeaderAxonPrefix):
+			err = setTerminalField(&b.Axon, lk, lk[len(HeaderAxonPrefix):], value)
+		case strings.HasPrefix(lk, HeaderDendritePrefix):
+			err = setTerminalField(&b.Dendrite, lk, lk[len(HeaderDendritePrefix):], value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedKeys returns the keys of h that have a value, sorted, so that two
+// spellings of one header resolve the same way on every run (canonical
+// "Bt_..." sorts before lower case "bt_...", and the later one wins).
+func sortedKeys(h http.Header) []string {
+	keys := make([]string, 0, len(h))
+	for k, vals := range h {
+		if len(vals) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func setTerminalField(t *TerminalInfo, header, field, value string) error {

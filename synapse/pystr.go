@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The functions in this file reproduce CPython's str() and repr() for the
@@ -51,7 +52,7 @@ import (
 // PyStr returns CPython's str() of the value Python holds for v.
 func PyStr(v any) (string, error) {
 	p := pyPrinter{}
-	if err := p.value(reflect.ValueOf(v), true, 0); err != nil {
+	if err := p.value(addressable(reflect.ValueOf(v)), true, 0); err != nil {
 		return "", err
 	}
 	return string(p.buf), nil
@@ -61,7 +62,7 @@ func PyStr(v any) (string, error) {
 // from PyStr only for strings, which repr quotes.
 func PyRepr(v any) (string, error) {
 	p := pyPrinter{}
-	if err := p.value(reflect.ValueOf(v), false, 0); err != nil {
+	if err := p.value(addressable(reflect.ValueOf(v)), false, 0); err != nil {
 		return "", err
 	}
 	return string(p.buf), nil
@@ -237,6 +238,29 @@ func appendPyStrTop(dst []byte, s string) []byte {
 	return dst
 }
 
+// exported returns v without the read-only flag reflect puts on values
+// reached through unexported fields; it needs v to be addressable.
+func exported(v reflect.Value) (reflect.Value, bool) {
+	if v.CanInterface() {
+		return v, true
+	}
+	if !v.CanAddr() {
+		return reflect.Value{}, false
+	}
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem(), true
+}
+
+// addressable returns an addressable copy of v (so that exported works on
+// everything reached from it).
+func addressable(v reflect.Value) reflect.Value {
+	if !v.IsValid() || v.CanAddr() {
+		return v
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	return c
+}
+
 // pyDict is implemented by Dict: a mapping with a defined order.
 type pyDict interface {
 	pyItems(yield func(key string, value reflect.Value) error) error
@@ -269,6 +293,15 @@ func (p *pyPrinter) value(v reflect.Value, top bool, depth int) error {
 		return nil
 	}
 	t := v.Type()
+	if !v.CanInterface() {
+		// Reached through an unexported field that encoding/json still
+		// encodes (a tagged embedded struct): lift the read-only flag.
+		ev, ok := exported(v)
+		if !ok {
+			return unsupported(t)
+		}
+		v = ev
+	}
 	switch t {
 	case jsonNumberType:
 		return p.number(v.String())

@@ -291,6 +291,27 @@ def json_cases():
     return [[t, str(json.loads(t))] for t in texts]
 
 
+def cast_cases():
+    """Python's int(raw) and float(raw), the casts bittensor's header
+    validators apply (None marks a ValueError)."""
+    ints = ["12", " 12 ", "+5", "-0", "-17", "1_000", "1__0", "_1", "1_", "0x10",
+            "1.5", "", " ", "abc", "--1", "+-1", "007", "9223372036854775807",
+            "-9223372036854775808", "1e3", "\t42\n"]
+    floats = ["1e3", " 1.5 ", "inf", "-Infinity", "nan", "NaN", "+inf", "1_0.5",
+              "0x1p3", "1e", ".5", "5.", "1e400", "-1e400", "infinit", "+-1",
+              "1.5f", "", "12", "1__0.5", "1_e5", "1e1_0", "-0", "0.1", "4e-324",
+              "1E5", "  -2.5e-3\n"]
+
+    def try_(f, x):
+        try:
+            v = f(x)
+        except ValueError:
+            return None
+        return repr(v)
+
+    return ([[x, try_(int, x)] for x in ints], [[x, try_(float, x)] for x in floats])
+
+
 def main():
     ranges, unassigned = nonprintable_ranges()
     out = {
@@ -324,6 +345,8 @@ def main():
         "nonprintable": ranges,
         "unassigned": unassigned,
         "empty_hash": sha3(""),
+        "int_casts": cast_cases()[0],
+        "float_casts": cast_cases()[1],
     }
     json.dump(out, sys.stdout, indent=1, ensure_ascii=True)
     sys.stdout.write("\n")
