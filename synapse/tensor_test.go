@@ -17,12 +17,12 @@ import (
 // tensor_golden.json is written by testdata/gen_tensor_golden.py with numpy
 // and the real msgpack_numpy encoder.
 type tensorCase struct {
-	Buffer       string    `json:"buffer"`
-	DType        string    `json:"dtype"`
-	Shape        []int     `json:"shape"`
+	Buffer       string            `json:"buffer"`
+	DType        string            `json:"dtype"`
+	Shape        []int             `json:"shape"`
 	RawValues    []json.RawMessage `json:"-"`
-	MsgpackShape []int `json:"msgpack_shape"`
-	Encode       bool  `json:"encode"`
+	MsgpackShape []int             `json:"msgpack_shape"`
+	Encode       bool              `json:"encode"`
 }
 
 func loadTensorGolden(t *testing.T) []tensorCase {
