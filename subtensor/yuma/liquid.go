@@ -25,6 +25,16 @@ func computeBondsSparse(p Params, weights, bonds [][]Entry, consensus []I) ([][]
 type liquidParams struct {
 	low, high, steepness I
 	steepDiv             I // steepness / −100 (saturating division, truncated)
+	cache                *alphaCache
+}
+
+// alphaCache memoises alpha by the combined difference d, the only input of
+// alpha_sigmoid that varies per entry once the subnet constants are fixed.
+// Direct-mapped; a miss just recomputes, so results are unaffected.
+type alphaCache struct {
+	key   [4096]I
+	val   [4096]I
+	valid [4096]bool
 }
 
 func newLiquidParams(p Params) liquidParams {
@@ -34,6 +44,7 @@ func newLiquidParams(p Params) liquidParams {
 		steepness: fixed.I32FromInt(p.AlphaSigmoidSteepness),
 	}
 	lp.steepDiv = lp.steepness.SatDiv(fixed.I32FromInt(-100))
+	lp.cache = new(alphaCache)
 	return lp
 }
 
@@ -46,6 +57,22 @@ func (lp liquidParams) alphaSigmoid(consensus, weight, bond I) I {
 	if weight >= bond {
 		combined = diffBuy
 	}
+	if lp.cache == nil {
+		return lp.alphaOf(combined)
+	}
+	h := (uint64(combined) * 0x9E3779B97F4A7C15) >> 52
+	if lp.cache.valid[h] && lp.cache.key[h] == combined {
+		return lp.cache.val[h]
+	}
+	a := lp.alphaOf(combined)
+	lp.cache.key[h], lp.cache.val[h], lp.cache.valid[h] = combined, a, true
+	return a
+}
+
+// alphaOf is alpha_sigmoid after the combined difference d is known:
+// clamp(αL + σ·(αH − αL)), σ = 1/(1 + exp_safe((s/−100)·(d − 0.5))).
+func (lp liquidParams) alphaOf(combined I) I {
+	one := fixed.I32One
 	x := lp.steepDiv.SatMul(combined.SatSub(fixed.I32Half))
 	sigmoid := one.SatDiv(one.SatAdd(fixed.ExpSafe(x)))
 	alpha := lp.low.SatAdd(sigmoid.SatMul(lp.high.SatSub(lp.low)))
@@ -158,7 +185,7 @@ func matEmaAlphaSparse(newM, oldM [][]Entry, n int, src alphaSource) [][]Entry {
 				decayed.val[j] = one.SatSub(src.alpha(j)).SatMul(e.Value)
 			}
 		}
-		var r []Entry
+		r := make([]Entry, 0, len(newRow))
 		for _, e := range newRow {
 			j := int(e.UID)
 			if j >= n {

@@ -189,19 +189,20 @@ func inplaceColMaxUpscale(m [][]Entry, cols int) {
 	}
 }
 
-// filterSparse keeps entries for which keep(i, entry) is true, in order.
+// filterSparse keeps, in order, the entries for which keep(i, entry) is
+// true. It filters in place: callers pass matrices they own.
 func filterSparse(m [][]Entry, keep func(i int, e Entry) bool) [][]Entry {
-	out := make([][]Entry, len(m))
 	for i, row := range m {
-		var r []Entry
+		k := 0
 		for _, e := range row {
 			if keep(i, e) {
-				r = append(r, e)
+				row[k] = e
+				k++
 			}
 		}
-		out[i] = r
+		m[i] = row[:k]
 	}
-	return out
+	return m
 }
 
 // colClipSparse: min(w, c_j); entries with c_j < w and c_j <= 0 are dropped.
@@ -281,7 +282,7 @@ func rowHadamardSparse(m [][]Entry, v []I) [][]Entry {
 func matVecMulSparse(m [][]Entry, v []I) [][]Entry {
 	out := make([][]Entry, len(m))
 	for i, row := range m {
-		var r []Entry
+		r := make([]Entry, 0, len(row))
 		for _, e := range row {
 			if int(e.UID) < len(v) {
 				p := e.Value.SatMul(v[e.UID])
@@ -337,21 +338,22 @@ func (d *denseScratch) reset() {
 
 // sortedTouched returns the touched columns in ascending order.
 func (d *denseScratch) sortedTouched() []int {
-	slices.Sort(d.touched)
+	if !slices.IsSorted(d.touched) {
+		slices.Sort(d.touched)
+	}
 	return d.touched
 }
 
 // interpolateSparse: W + ratio·(W̄ − W) over dense rows of width cols,
 // entries > 0 kept in ascending column order; ratio 0 or 1 return the inputs.
+// The result may alias m1 or m2 (ratio 0 or 1), which are not modified
+// afterwards.
 func interpolateSparse(m1, m2 [][]Entry, cols int, ratio I) [][]Entry {
 	if ratio == 0 {
-		return cloneSparse(m1)
+		return m1
 	}
-	if ratio == fixed.I32One {
-		return cloneSparse(m2)
-	}
-	if len(m1) != len(m2) {
-		return cloneSparse(m2)
+	if ratio == fixed.I32One || len(m1) != len(m2) {
+		return m2
 	}
 	r1 := newDenseScratch(cols)
 	r2 := newDenseScratch(cols)
@@ -372,8 +374,9 @@ func interpolateSparse(m1, m2 [][]Entry, cols int, ratio I) [][]Entry {
 				all.touch(int(e.UID))
 			}
 		}
-		var row []Entry
-		for _, j := range all.sortedTouched() {
+		touched := all.sortedTouched()
+		row := make([]Entry, 0, len(touched))
+		for _, j := range touched {
 			v1, v2 := r1.val[j], r2.val[j]
 			interp := v1.SatAdd(ratio.SatMul(v2.SatSub(v1)))
 			if interp > 0 {
@@ -421,8 +424,9 @@ func matEmaSparse(newM, oldM [][]Entry, alpha I) [][]Entry {
 				}
 			}
 		}
-		var r []Entry
-		for _, j := range acc.sortedTouched() {
+		touched := acc.sortedTouched()
+		r := make([]Entry, 0, len(touched))
+		for _, j := range touched {
 			if v := acc.val[j]; v > 0 {
 				r = append(r, Entry{uint16(j), v})
 			}
@@ -496,20 +500,37 @@ func weightedMedianColSparse(stake []I, score [][]Entry, cols int, majority I) [
 	minority := stakeSum.SatSub(majority)
 	k := len(useStake)
 
-	// Transpose the rows with positive stake: per column, (k index, value).
-	// Later entries for the same (row, column) overwrite earlier ones, as in the chain.
+	// Transpose the rows with positive stake: per column, (k index, value)
+	// in row order, so later entries for the same (row, column) overwrite
+	// earlier ones as in the chain. One backing array, sized by a count pass.
 	type kv struct {
 		k int
 		v I
 	}
-	colEntries := make([][]kv, cols)
+	counts := make([]int, cols+1)
+	for _, i := range rowOf {
+		if i >= len(score) {
+			break // the chain zips stake with score rows
+		}
+		for _, e := range score[i] {
+			if int(e.UID) < cols {
+				counts[e.UID+1]++
+			}
+		}
+	}
+	for j := 1; j <= cols; j++ {
+		counts[j] += counts[j-1]
+	}
+	backing := make([]kv, counts[cols])
+	fill := append([]int(nil), counts[:cols]...)
 	for kk, i := range rowOf {
 		if i >= len(score) {
 			break
 		}
 		for _, e := range score[i] {
 			if int(e.UID) < cols {
-				colEntries[e.UID] = append(colEntries[e.UID], kv{kk, e.Value})
+				backing[fill[e.UID]] = kv{kk, e.Value}
+				fill[e.UID]++
 			}
 		}
 	}
@@ -520,7 +541,7 @@ func weightedMedianColSparse(stake []I, score [][]Entry, cols int, majority I) [
 	bufB := make([]int, 0, k)
 	for j := range cols {
 		clear(col)
-		for _, e := range colEntries[j] {
+		for _, e := range backing[counts[j]:counts[j+1]] {
 			col[e.k] = e.v
 		}
 		for p := range partition {

@@ -1,5 +1,10 @@
 package fixed
 
+import (
+	"math"
+	"math/bits"
+)
+
 // expE is e as substrate-fixed's transcendental constant: an I9F23 (23
 // fractional bits, bits = 22802600) widened to I32F32. exp(1) returns exactly
 // this value, not the Taylor sum.
@@ -24,26 +29,34 @@ func Exp(x I32F32) (I32F32, bool) {
 		}
 		x = -x
 	}
-	result, ok := checkedAdd(x, I32One)
-	if !ok {
+	// From here x > 0, so every term is non-negative and the crate's checked
+	// operations reduce to unsigned ones: the product floor(term·x/2³²) must
+	// stay below 2⁶³, and dividing by the I32F32 integer i, (term·2³²)/(i·2³²),
+	// is exactly the integer quotient term/i.
+	ux := uint64(x)
+	result := ux + 1<<32
+	if result > math.MaxInt64 {
 		return 0, false
 	}
-	term := x
-	for i := int64(2); i < 32; i++ {
-		if term, ok = term.CheckedMul(x); !ok {
+	term := ux
+	for i := uint64(2); i < 32; i++ {
+		hi, lo := bits.Mul64(term, ux)
+		if hi >= 1<<31 {
 			return 0, false
 		}
-		if term, ok = term.CheckedDiv(I32F32(i << 32)); !ok {
-			return 0, false
+		term = (hi<<32 | lo>>32) / i
+		if term == 0 {
+			break // every later term is floor(0·x)/i = 0 too
 		}
-		if result, ok = checkedAdd(result, term); !ok {
+		result += term
+		if result > math.MaxInt64 {
 			return 0, false
 		}
 	}
 	if neg {
-		return I32One.CheckedDiv(result)
+		return I32One.CheckedDiv(I32F32(result))
 	}
-	return result, true
+	return I32F32(result), true
 }
 
 func checkedAdd(a, b I32F32) (I32F32, bool) {

@@ -189,6 +189,63 @@ func TestTaoWeight(t *testing.T) {
 	require.Equal(t, I64F64{Hi: 1}, TaoWeightI64(math.MaxUint64))
 }
 
+// refExp is substrate_fixed::transcendental::exp written literally with the
+// generic signed checked operations, to pin the optimised Exp.
+func refExp(x I32F32) (I32F32, bool) {
+	if x == 0 {
+		return I32One, true
+	}
+	if x == I32One {
+		return expE, true
+	}
+	neg := x < 0
+	if neg {
+		if x == I32Min {
+			return 0, false
+		}
+		x = -x
+	}
+	result, ok := checkedAdd(x, I32One)
+	if !ok {
+		return 0, false
+	}
+	term := x
+	for i := int64(2); i < 32; i++ {
+		if term, ok = term.CheckedMul(x); !ok {
+			return 0, false
+		}
+		if term, ok = term.CheckedDiv(I32F32(i << 32)); !ok {
+			return 0, false
+		}
+		if result, ok = checkedAdd(result, term); !ok {
+			return 0, false
+		}
+	}
+	if neg {
+		return I32One.CheckedDiv(result)
+	}
+	return result, true
+}
+
+func TestExpMatchesLiteralSeries(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		var x I32F32
+		switch r.IntN(3) {
+		case 0:
+			x = I32F32(r.Int64N(40<<32) - 20<<32) // the exp_safe range
+		case 1:
+			x = I32F32(r.Int64N(1<<36) - 1<<35)
+		default:
+			x = interesting(r)
+		}
+		want, wok := refExp(x)
+		got, gok := Exp(x)
+		require.Equal(t, wok, gok, "x=%d", x)
+		require.Equal(t, want, got, "x=%d", x)
+	}
+}
+
 func TestExpKnownValues(t *testing.T) {
 	e, ok := Exp(I32One)
 	require.True(t, ok)

@@ -1,0 +1,46 @@
+package yuma
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchShapes: the realistic subnet (n=256, 64 validators, every validator
+// weighing every miner) and the stress shape n=4096 with 256 validators.
+var benchShapes = []genOpts{
+	{n: 64, validators: 16},
+	{n: 256, validators: 64},
+	{n: 1024, validators: 128},
+	{n: 4096, validators: 256},
+}
+
+func benchModes() []struct {
+	name          string
+	yuma3, liquid bool
+} {
+	return []struct {
+		name          string
+		yuma3, liquid bool
+	}{{"yuma2", false, false}, {"yuma3", true, false}, {"yuma3-liquid", true, true}}
+}
+
+func BenchmarkEpoch(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, m := range benchModes() {
+			o := shape
+			o.yuma3, o.liquid = m.yuma3, m.liquid
+			in := genInput(rand.New(rand.NewPCG(uint64(o.n), 42)), o)
+			b.Run(fmt.Sprintf("n=%d/V=%d/%s", o.n, o.validators, m.name), func(b *testing.B) {
+				b.ReportAllocs()
+				c0 := processCPU()
+				for b.Loop() {
+					if _, err := Epoch(in); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
