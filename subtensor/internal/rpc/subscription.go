@@ -110,10 +110,10 @@ func (c *Client) Subscribe(ctx context.Context, subscribeMethod, unsubscribeMeth
 	go s.forward()
 
 	if err := c.subscribeOn(ctx, nil, s); err != nil {
-		c.mu.Lock()
-		s.end(nil)
-		c.mu.Unlock()
-		s.stopDelivery()
+		// The node may still have created the subscription (the answer can
+		// race the caller's deadline): Unsubscribe releases it either way,
+		// now if it is registered or when the late answer arrives.
+		s.Unsubscribe()
 		return nil, err
 	}
 	return s, nil

@@ -283,3 +283,46 @@ func TestSubscribeErrors(t *testing.T) {
 	_, err = c.Subscribe(short, "slow_subscribe", "slow_unsubscribe", "slow")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
+
+// TestSubscribeAnsweredAfterDeadline: the subscribe answer arrives after
+// the caller gave up; the client must release the node-side subscription.
+func TestSubscribeAnsweredAfterDeadline(t *testing.T) {
+	srv := newServer(t)
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	unsubscribed := make(chan string, 1)
+	srv.Handle(subHeads, func(ctx context.Context, _ *rpctest.Request) rpctest.Reply {
+		close(entered)
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return rpctest.Reply{Result: "late"}
+	})
+	srv.Handle(unsubHeads, func(_ context.Context, req *rpctest.Request) rpctest.Reply {
+		var ids []string
+		_ = json.Unmarshal(req.Params, &ids)
+		if len(ids) == 1 {
+			unsubscribed <- ids[0]
+		}
+		return rpctest.Reply{Result: true}
+	})
+	c := dial(t, srv.URL)
+	short, cancel := context.WithCancel(testCtx(t))
+	go func() {
+		// Give up once the node is working on the request.
+		<-entered
+		cancel()
+	}()
+	_, err := c.Subscribe(short, subHeads, unsubHeads, noteHeads)
+	require.ErrorIs(t, err, context.Canceled)
+	close(release)
+	select {
+	case id := <-unsubscribed:
+		require.Equal(t, "late", id)
+	case <-testCtx(t).Done():
+		t.Fatal("late subscription was not released")
+	}
+	// Late notifications for it are dropped, and the client still works.
+	require.NoError(t, c.Call(testCtx(t), nil, unsubHeads, "x"))
+}
