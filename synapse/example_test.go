@@ -93,3 +93,42 @@ func ExampleNewTensor() {
 	// [1 2 3 4 5 6]
 	// synapse: tensor decode: dtype mismatch: tensor is float32, not int64
 }
+
+// Tokens is a streaming synapse: the miner writes newline-terminated tokens
+// and the validator receives them as they arrive, then the final synapse.
+type Tokens struct {
+	synapse.Base
+	synapse.LineSplitter // ProcessChunk / FinishStream: one item per line
+	Prompt string `json:"prompt"`
+}
+
+var _ synapse.StreamingSynapse = (*Tokens)(nil)
+
+// ExampleStreamingSynapse plays both ends of a stream by hand: the server
+// side writes chunks, the transport cuts the bytes arbitrarily, and the
+// client side gets whole lines back.
+func ExampleStreamingSynapse() {
+	// Server side (inside an axon's streaming forward function).
+	var wire []byte
+	w := synapse.ChunkWriterFunc(func(p []byte) error { wire = append(wire, p...); return nil })
+	for _, tok := range []string{"Hello\n", "stream", "ing\n", "world"} {
+		_ = w.WriteChunk([]byte(tok))
+	}
+
+	// Client side (inside a dendrite), reading 4 bytes at a time.
+	syn := synapse.New[Tokens]()
+	for i := 0; i < len(wire); i += 4 {
+		items, _ := syn.ProcessChunk(wire[i:min(i+4, len(wire))])
+		for _, it := range items {
+			fmt.Printf("%q\n", it)
+		}
+	}
+	rest, _ := syn.FinishStream(http.Header{})
+	for _, it := range rest {
+		fmt.Printf("%q\n", it)
+	}
+	// Output:
+	// "Hello"
+	// "streaming"
+	// "world"
+}

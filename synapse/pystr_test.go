@@ -264,3 +264,14 @@ func TestSize(t *testing.T) {
 	c.Next = c
 	require.Positive(t, synapse.Size(c), "cycles are cut off")
 }
+
+func TestCopy(t *testing.T) {
+	a := synapsetest.NewDummy(1)
+	a.Dendrite.IP = synapse.Ptr("1.1.1.1")
+	b := synapse.Copy(a)
+	*b.Dendrite.IP = "2.2.2.2"
+	b.DummyInput = 2
+	require.Equal(t, "1.1.1.1", a.Dendrite.GetIP())
+	require.Equal(t, 1, a.DummyInput)
+	require.Equal(t, "Dummy", b.Name)
+}

@@ -278,3 +278,20 @@ func New[T any, PT interface {
 	ApplyDefaults(p)
 	return p
 }
+
+// Copy returns a shallow copy of s, as Python's model_copy() (what a
+// dendrite makes for each target of a fan-out), except that the Axon and
+// Dendrite TerminalInfo values are deep-copied, so filling in one copy's
+// terminal fields never shows through another copy. Slices and maps of the
+// subclass are shared, as in Python.
+func Copy[T any, PT interface {
+	*T
+	Synapse
+}](s PT) PT {
+	c := PT(new(T))
+	*c = *s
+	b := c.SynapseBase()
+	b.Axon = b.Axon.Clone()
+	b.Dendrite = b.Dendrite.Clone()
+	return c
+}

@@ -149,7 +149,14 @@ func NewTensor[E Element](data []E, shape ...int) (Tensor, error) {
 		return Tensor{}, &TensorError{Op: "encode", Err: ErrTensorShape,
 			Msg: fmt.Sprintf("shape %v holds %d values, data has %d", wireShape, n, len(data))}
 	}
-	buf := encodeNDArray(d, wireShape, len(data)*d.itemSize, func(dst []byte) { putElements(dst, data) })
+	var direct []byte
+	if nativeLittleEndian && d.char != 'b' {
+		direct = asBytes(data) // the in-memory layout is numpy's "<" layout
+		if direct == nil {
+			direct = []byte{}
+		}
+	}
+	buf := encodeNDArray(d, wireShape, direct, len(data)*d.itemSize, func(dst []byte) { putElements(dst, data) })
 	pyShape := append([]int(nil), wireShape...)
 	if len(pyShape) == 0 {
 		pyShape = []int{0}
@@ -177,11 +184,11 @@ func shapeProduct(shape []int) (int, bool) {
 	return n, true
 }
 
-// encodeNDArray writes msgpack_numpy's map and base64-encodes it.
-func encodeNDArray(d dtypeInfo, shape []int, dataLen int, fill func([]byte)) string {
-	var b bytes.Buffer
-	b.Grow(64 + 8*len(shape) + dataLen)
-	enc := msgpack.NewEncoder(&b)
+// encodeNDArray writes msgpack_numpy's map and base64-encodes it. data is
+// the array's little-endian bytes, or nil when fill must produce them.
+func encodeNDArray(d dtypeInfo, shape []int, data []byte, dataLen int, fill func([]byte)) string {
+	var hb bytes.Buffer
+	enc := msgpack.NewEncoder(&hb)
 	// Errors cannot happen: the encoder writes to a bytes.Buffer.
 	_ = enc.EncodeMapLen(5)
 	_ = enc.EncodeBytes([]byte("nd"))
@@ -197,10 +204,21 @@ func encodeNDArray(d dtypeInfo, shape []int, dataLen int, fill func([]byte)) str
 	}
 	_ = enc.EncodeBytes([]byte("data"))
 	_ = enc.EncodeBytesLen(dataLen)
-	start := b.Len()
-	b.Write(make([]byte, dataLen)) // grown above: no reallocation
-	fill(b.Bytes()[start:])
-	return base64.StdEncoding.EncodeToString(b.Bytes())
+	if data == nil {
+		data = make([]byte, dataLen)
+		fill(data)
+	}
+	// base64 of header‖data without building header‖data: encode the header
+	// plus the few data bytes that complete its last 3-byte group, then the
+	// rest of the data straight from its memory.
+	head := hb.Bytes()
+	k := min((3-len(head)%3)%3, len(data))
+	head = append(head, data[:k]...)
+	rest := data[k:]
+	out := make([]byte, base64.StdEncoding.EncodedLen(len(head)+len(rest)))
+	base64.StdEncoding.Encode(out, head)
+	base64.StdEncoding.Encode(out[base64.StdEncoding.EncodedLen(len(head)):], rest)
+	return unsafe.String(unsafe.SliceData(out), len(out)) // out is never written again
 }
 
 // NDArray is a decoded msgpack-numpy array: its numpy dtype.str (e.g.
@@ -215,7 +233,11 @@ type NDArray struct {
 // the buffer's shape agrees with the data length and with t.Shape (a Shape
 // of [0] also matches a scalar), as Python's reshape would.
 func (t Tensor) Array() (NDArray, error) {
-	raw, err := base64.StdEncoding.DecodeString(t.Buffer)
+	// Decode from the string's bytes without copying them first.
+	src := unsafe.Slice(unsafe.StringData(t.Buffer), len(t.Buffer))
+	raw := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+	n, err := base64.StdEncoding.Decode(raw, src)
+	raw = raw[:n]
 	if err != nil {
 		return NDArray{}, &TensorError{Op: "decode", Err: ErrTensorCorrupt, Msg: "buffer is not base64: " + err.Error()}
 	}
