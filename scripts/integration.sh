@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the integration tests against a real subtensor runtime (chopsticks running
+# subtensor's own WASM, from ../shared/testnet). Starts the chain, runs every test
+# whose name contains "Integration" with GOTENSOR_CHAIN_URL set, stops the chain.
+# The first run installs the npm package @acala-network/chopsticks (a few minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+shared=${GOTENSOR_SHARED:-$root/../shared}
+testnet="$shared/testnet"
+if [ ! -x "$testnet/start.sh" ] && [ ! -f "$testnet/start.sh" ]; then
+  echo "integration: $testnet/start.sh not found (set GOTENSOR_SHARED)" >&2
+  exit 1
+fi
+command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
+
+export TESTNET_HOME=${TESTNET_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/gotensor-testnet}
+export PORT=${PORT:-9944}
+started=0
+cleanup() { if [ "$started" = 1 ]; then bash "$testnet/stop.sh" || true; fi; }
+trap cleanup EXIT
+# Stop the chain afterwards only if this run started it.
+if [ -f "$TESTNET_HOME/chain.pid" ] && kill -0 "$(cat "$TESTNET_HOME/chain.pid")" 2>/dev/null; then
+  started=0
+else
+  started=1
+fi
+url=$(bash "$testnet/start.sh" | tail -n 1)
+echo "integration: chain at $url"
+export GOFLAGS=${GOFLAGS:--mod=readonly}
+log=$(mktemp)
+status=0
+GOTENSOR_CHAIN_URL="$url" go test -count=1 -timeout 15m -v -run 'Integration' ./... >"$log" 2>&1 || status=$?
+grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|(ok|FAIL|panic)[[:space:]]|    )' "$log" | grep -v '^=== RUN' || true
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
+if [ "$status" != 0 ]; then tail -50 "$log"; fi
+rm -f "$log"
+echo "integration: $passed passed, $failed failed, $skipped skipped"
+if [ "$passed" = 0 ] && [ "$status" = 0 ]; then
+  echo "integration: no integration test ran" >&2; exit 1
+fi
+exit "$status"
