@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotensor/gotensor/subtensor/internal/rpc"
+	"github.com/gotensor/gotensor/subtensor/internal/rpc/rpctest"
 )
 
 // TestIntegrationLocalChain runs against a real subtensor runtime: the
@@ -153,4 +155,93 @@ func TestIntegrationLocalChain(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("runtime version subscription", func(t *testing.T) {
+		sub, err := c.Subscribe(ctx, "state_subscribeRuntimeVersion", "state_unsubscribeRuntimeVersion", "state_runtimeVersion")
+		require.NoError(t, err)
+		defer sub.Unsubscribe()
+		select {
+		case n := <-sub.Notifications():
+			var v struct {
+				SpecVersion int `json:"specVersion"`
+			}
+			require.NoError(t, json.Unmarshal(n.Result, &v))
+			require.Equal(t, wantSpec, v.SpecVersion)
+		case err := <-sub.Err():
+			t.Fatalf("subscription ended: %v", err)
+		case <-ctx.Done():
+			t.Fatal("no runtime version notification")
+		}
+	})
+}
+
+// TestIntegrationReconnect cuts a TCP proxy between the client and the
+// real node: the head subscription must come back (flagged as a gap) and
+// deliver the block built while and after the connection was down.
+func TestIntegrationReconnect(t *testing.T) {
+	url := os.Getenv("GOTENSOR_CHAIN_URL")
+	if url == "" {
+		t.Skip("GOTENSOR_CHAIN_URL not set: start /work/shared/testnet/start.sh and set GOTENSOR_CHAIN_URL=ws://127.0.0.1:9944 to run against a real subtensor runtime")
+	}
+	u, err := neturl.Parse(url)
+	require.NoError(t, err)
+	proxy, err := rpctest.NewProxy(u.Host)
+	require.NoError(t, err)
+	defer proxy.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	reconnected := make(chan struct{}, 1)
+	c, err := rpc.Dial(ctx, proxy.URL, rpc.WithReconnectBackoff(10*time.Millisecond, 200*time.Millisecond),
+		rpc.WithOnReconnect(func(context.Context) { reconnected <- struct{}{} }))
+	require.NoError(t, err)
+	defer c.Close()
+	// A direct client drives the chain while the proxied one is cut off.
+	direct, err := rpc.Dial(ctx, url)
+	require.NoError(t, err)
+	defer direct.Close()
+
+	sub, err := c.Subscribe(ctx, "chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "chain_newHead")
+	require.NoError(t, err)
+	defer sub.Unsubscribe()
+	var head struct {
+		Number string `json:"number"`
+	}
+	require.NoError(t, direct.Call(ctx, &head, "chain_getHeader"))
+	startN, err := strconv.ParseUint(strings.TrimPrefix(head.Number, "0x"), 16, 64)
+	require.NoError(t, err)
+
+	proxy.Cut()
+	select {
+	case <-reconnected:
+	case <-ctx.Done():
+		t.Fatal("no reconnect")
+	}
+	require.NoError(t, direct.Call(ctx, nil, "dev_newBlock", map[string]any{"count": 1}))
+
+	sawGap := false
+	for {
+		select {
+		case n := <-sub.Notifications():
+			sawGap = sawGap || n.Gap&rpc.GapReconnected != 0
+			var h struct {
+				Number string `json:"number"`
+			}
+			require.NoError(t, json.Unmarshal(n.Result, &h))
+			num, err := strconv.ParseUint(strings.TrimPrefix(h.Number, "0x"), 16, 64)
+			require.NoError(t, err)
+			if num > startN {
+				require.True(t, sawGap, "the first head after the reconnect is flagged")
+				t.Logf("head #%d after reconnect (cut at #%d)", num, startN)
+				var hash string
+				require.NoError(t, c.Call(ctx, &hash, "chain_getBlockHash", 0), "calls work after the reconnect")
+				require.Equal(t, "0x"+strings.Repeat("45", 32), hash)
+				return
+			}
+		case err := <-sub.Err():
+			t.Fatalf("subscription ended: %v", err)
+		case <-ctx.Done():
+			t.Fatal("no head after reconnect")
+		}
+	}
 }
