@@ -98,8 +98,8 @@ func ExampleNewTensor() {
 // and the validator receives them as they arrive, then the final synapse.
 type Tokens struct {
 	synapse.Base
-	synapse.LineSplitter // ProcessChunk / FinishStream: one item per line
-	Prompt string `json:"prompt"`
+	synapse.LineSplitter        // ProcessChunk / FinishStream: one item per line
+	Prompt               string `json:"prompt"`
 }
 
 var _ synapse.StreamingSynapse = (*Tokens)(nil)
