@@ -504,6 +504,28 @@ func (m *Metadata) compileSequence(t *Type, gt reflect.Type) (decFunc, error) {
 			}, nil
 		}
 	}
+	if gt.Kind() == reflect.String {
+		// Vec<Compact<u8>> names and symbols (SubnetInfo, Metagraph).
+		elem, err := m.sub(t.Elem, byteType)
+		if err != nil {
+			return nil, err
+		}
+		return func(d *scale.Decoder, v reflect.Value, depth int) error {
+			n, err := d.Length(1)
+			if err != nil {
+				return err
+			}
+			buf := make([]byte, n)
+			bv := reflect.ValueOf(buf)
+			for i := range buf {
+				if err := elem(d, bv.Index(i), depth); err != nil {
+					return scale.WithPath(err, "["+strconv.Itoa(i)+"]")
+				}
+			}
+			v.SetString(string(buf))
+			return nil
+		}, nil
+	}
 	if gt.Kind() != reflect.Slice {
 		return nil, mismatch("sequence %s into %s", m.describe(t), gt)
 	}
@@ -530,10 +552,10 @@ func (m *Metadata) compileSequence(t *Type, gt reflect.Type) (decFunc, error) {
 
 func (m *Metadata) compileArray(t *Type, gt reflect.Type) (decFunc, error) {
 	n := int(t.Len)
-	if gt.Kind() == reflect.Array && gt.Len() != n {
-		return nil, mismatch("[%d] array into %s", n, gt)
+	if (gt.Kind() != reflect.Array && gt.Kind() != reflect.Slice) || (gt.Kind() == reflect.Array && gt.Len() != n) {
+		return nil, mismatch("[%d] array %s into %s", n, m.describe(t), gt)
 	}
-	if m.isU8(t.Elem) && gt.Elem().Kind() == reflect.Uint8 && (gt.Kind() == reflect.Array || gt.Kind() == reflect.Slice) {
+	if m.isU8(t.Elem) && gt.Elem().Kind() == reflect.Uint8 {
 		return func(d *scale.Decoder, v reflect.Value, _ int) error {
 			b, err := d.Take(n)
 			if err != nil {
@@ -548,9 +570,6 @@ func (m *Metadata) compileArray(t *Type, gt reflect.Type) (decFunc, error) {
 			reflect.Copy(v, reflect.ValueOf(b))
 			return nil
 		}, nil
-	}
-	if gt.Kind() != reflect.Array && gt.Kind() != reflect.Slice {
-		return nil, mismatch("array %s into %s", m.describe(t), gt)
 	}
 	elem, err := m.sub(t.Elem, gt.Elem())
 	if err != nil {
