@@ -10,11 +10,11 @@ import (
 )
 
 type storageRead struct {
-	Seed       string `json:"seed"`
-	Method     string `json:"method"`
-	Params     []any  `json:"params"`
-	Result     any    `json:"result"`
-	SpecUsed   int    `json:"metadata_spec_used"`
+	Seed       string  `json:"seed"`
+	Method     string  `json:"method"`
+	Params     []any   `json:"params"`
+	Result     any     `json:"result"`
+	SpecUsed   int     `json:"metadata_spec_used"`
 	ResultKeys [][]any `json:"result_keys"`
 	Key        struct {
 		Pallet    string   `json:"pallet"`
