@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -520,4 +521,49 @@ func TestReadRetry(t *testing.T) {
 	require.Equal(t, 1, seen["author_submitExtrinsic"], "a submission is sent exactly once")
 	require.Equal(t, 1, seen["state_call"], "no retry of a request whose answer broke the connection")
 	require.Equal(t, 1, seen["state_getRuntimeVersion"])
+}
+
+// TestSecretsStayOutOfLogs: endpoint URLs of hosted nodes carry API keys;
+// neither the logs of a connect/drop/reconnect cycle nor errors show them.
+func TestSecretsStayOutOfLogs(t *testing.T) {
+	srv := newServer(t)
+	srv.Handle("system_chain", rpctest.Result("Bittensor"))
+	proxy, err := rpctest.NewServerProxy(srv)
+	require.NoError(t, err)
+	t.Cleanup(proxy.Close)
+
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	reconnected := make(chan struct{}, 1)
+	c := dial(t, proxy.URL+"/ws/s3cret-key?token=hunter2", fastReconnect, rpc.WithLogger(logger),
+		rpc.WithOnReconnect(func(context.Context) { reconnected <- struct{}{} }))
+	proxy.Refuse(true)
+	proxy.Cut()
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "reconnect failed") }, testTimeout, time.Millisecond)
+	proxy.Refuse(false)
+	<-reconnected
+	require.NoError(t, c.Call(testCtx(t), nil, "system_chain"))
+
+	out := logs.String()
+	require.Contains(t, out, "connection lost")
+	require.Contains(t, out, proxy.Addr, "the host is logged")
+	require.NotContains(t, out, "s3cret")
+	require.NotContains(t, out, "hunter2")
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
