@@ -3,7 +3,9 @@ package yuma
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 )
 
 // benchShapes: the realistic subnet (n=256, 64 validators, every validator
@@ -43,4 +45,67 @@ func BenchmarkEpoch(b *testing.B) {
 			})
 		}
 	}
+}
+
+func BenchmarkEpochFloat(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, m := range benchModes() {
+			o := shape
+			o.yuma3, o.liquid = m.yuma3, m.liquid
+			in := genInput(rand.New(rand.NewPCG(uint64(o.n), 42)), o)
+			b.Run(fmt.Sprintf("n=%d/V=%d/%s", o.n, o.validators, m.name), func(b *testing.B) {
+				b.ReportAllocs()
+				c0 := processCPU()
+				for b.Loop() {
+					if _, err := EpochFloat(in); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
+
+// BenchmarkEpochRatio interleaves the chain-exact Epoch and the float64
+// EpochFloat on the same input and reports the ratio of their median wall
+// times (interleaving makes both see the same machine load).
+func BenchmarkEpochRatio(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, m := range benchModes() {
+			o := shape
+			o.yuma3, o.liquid = m.yuma3, m.liquid
+			in := genInput(rand.New(rand.NewPCG(uint64(o.n), 42)), o)
+			b.Run(fmt.Sprintf("n=%d/V=%d/%s", o.n, o.validators, m.name), func(b *testing.B) {
+				var fx, fl []time.Duration
+				for b.Loop() {
+					t0 := time.Now()
+					if _, err := Epoch(in); err != nil {
+						b.Fatal(err)
+					}
+					t1 := time.Now()
+					if _, err := EpochFloat(in); err != nil {
+						b.Fatal(err)
+					}
+					fx = append(fx, t1.Sub(t0))
+					fl = append(fl, time.Since(t1))
+				}
+				mf, ml := median(fx), median(fl)
+				b.ReportMetric(float64(mf.Nanoseconds()), "fixed-median-ns")
+				b.ReportMetric(float64(ml.Nanoseconds()), "float-median-ns")
+				if ml > 0 {
+					b.ReportMetric(float64(mf)/float64(ml), "fixed/float")
+				}
+			})
+		}
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

@@ -154,7 +154,7 @@ func TestEpochProperties(t *testing.T) {
 func TestEpochStressSizes(t *testing.T) {
 	sizes := []genOpts{{n: 256, validators: 64}, {n: 256, validators: 64, yuma3: true, liquid: true}}
 	if !testing.Short() {
-		sizes = append(sizes, genOpts{n: 4096, validators: 256, yuma3: true, liquid: true, weightsPerRow: 512})
+		sizes = append(sizes, genOpts{n: 4096, validators: 256, yuma3: true, liquid: true, weightsPerRow: 128})
 	}
 	for _, o := range sizes {
 		r := rand.New(rand.NewPCG(uint64(o.n), 1))
