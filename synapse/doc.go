@@ -1,26 +1,76 @@
 // Package synapse is the message layer of gotensor: the Go form of
 // bittensor's Synapse, byte-compatible with the Python SDK (bittensor 10.2).
+// It knows nothing about transport; axon and dendrite build on it.
+//
+// # Defining a synapse
 //
 // A subnet defines a message as a struct that embeds Base; a pointer to it
-// satisfies Synapse. The route name is the Go type name unless the type
-// implements Named, and the fields that enter the body hash are the JSON
-// names returned by RequiredHashFields (HashFielder), as Python's
-// required_hash_fields.
+// satisfies Synapse:
 //
-// The package provides what both ends of a call need and nothing about the
-// transport (that is axon and dendrite):
+//	type Dummy struct {
+//		synapse.Base
+//		DummyInput  int  `json:"dummy_input"`  // required: Python `dummy_input: int`
+//		DummyOutput *int `json:"dummy_output"` // optional: Python `Optional[int] = None`
+//	}
 //
-//   - the header codec, EncodeHeaders / DecodeHeaders, equal to Python's
-//     to_headers() / from_headers();
-//   - BodyHash, equal to Python's computed_body_hash;
-//   - Tensor, bittensor's Tensor (base64 of msgpack-numpy), to and from Go
-//     slices;
-//   - the streaming contract (StreamingSynapse, ChunkWriter, LineSplitter).
+// The JSON names are the Python field names. The route name is the Go type
+// name ("Dummy") unless the type implements Named. The fields covered by the
+// body hash are the JSON names returned by RequiredHashFields (HashFielder),
+// Python's required_hash_fields; without it the hash covers nothing, as in
+// Python. New[T] allocates a synapse with Python's defaults (name, timeout
+// 12.0); Copy is model_copy().
 //
-// Why Python's str() is re-implemented here: the body hash is a sha3 of
-// CPython's str() of each hashed field (repr-style lists and dicts, floats
-// such as 1e-05 or 1.0, quote choice and escapes in strings), so a Go peer
-// must print Go values exactly as CPython prints the values pydantic builds
-// from them. No library does that; PyStr, PyRepr and PyStrJSON do, and the
-// tests compare them with CPython's own output (testdata/gen_golden.py).
+// A field is "required" in Python's sense (no default), which decides the
+// bt_header_input_obj_ placeholders, when it is not a pointer or interface
+// and has no omitempty/omitzero; a `synapse:"required"` or
+// `synapse:"optional"` tag overrides that. Sending a placeholder Python does
+// not need is harmless; missing one it needs makes a Python axon answer 400.
+//
+// # Body hash and Python's str()
+//
+// Python's body hash is sha3 over CPython's str() of each hashed field of
+// model_dump(), so Go must print values exactly as CPython prints what
+// pydantic builds from Go's JSON. No library does that, hence PyStr, PyRepr,
+// PyStrJSON, FormatFloat and QuoteString; testdata/gen_golden.py records
+// CPython's own output and the tests compare. The mapping is driven by the Go
+// type (a float64 holding 1 prints "1.0", an int "1"):
+//
+//   - bool → True/False; integers and *big.Int → decimal ints;
+//   - float64 → float repr (0.1, 1.0, 1e-05, 1e+16, inf, nan, -0.0);
+//     float32 → the double Python parses from Go's JSON text of it (0.1);
+//   - string → str; invalid UTF-8 becomes U+FFFD, as encoding/json sends it;
+//   - []byte → the base64 text encoding/json sends (declare it str in Python);
+//   - nil pointers, interfaces, slices and maps → None (JSON null);
+//   - slices, arrays → lists; structs → dicts of all JSON fields in order
+//     (embedded structs flattened as encoding/json does; omitempty ignored,
+//     since pydantic dumps every field);
+//   - Dict[V] → dict in insertion order; Go maps → dict with keys in
+//     encoding/json's sorted order (the order Python receives them in);
+//     string keys print quoted, integer keys as ints. A Python dict built in
+//     another order only hashes equal through Dict[V];
+//   - json.RawMessage, json.Number and other json/text marshalers → the value
+//     json.loads makes of their JSON (use RawMessage for Python Any fields:
+//     []any would turn the int 1 into the float 1.0).
+//
+// Known limits: CPython 3.11 escapes characters its Unicode 14 tables call
+// unassigned, Go's tables are Unicode 15, so about 4,500 code points assigned
+// in Unicode 15 print raw here and escaped by Python 3.11 (3.12+ use newer
+// tables again); Python ints beyond int64 need *big.Int fields; Python tuples
+// and sets have no Go form; lone surrogates cannot occur in Go strings.
+//
+// # Headers
+//
+// EncodeHeaders / HeaderFields reproduce to_headers() in Python's order with
+// lower-case keys; DecodeHeaders reproduces from_headers() (case-insensitive,
+// casts as Python's int()/float(), garbled values are *HeaderError);
+// DecodeTerminalHeaders is the header merge of a dendrite's response
+// handling. header_size and total_size are CPython object sizes in Python
+// and cannot be reproduced; receivers accept any integer.
+//
+// # Tensor and streaming
+//
+// Tensor is bittensor's Tensor (base64 of msgpack-numpy), checked byte for
+// byte against the real msgpack_numpy encoder (testdata/gen_tensor_golden.py).
+// StreamingSynapse, ChunkWriter, RawChunks and LineSplitter define streaming
+// synapses; their doc comments give the contract axon and dendrite implement.
 package synapse

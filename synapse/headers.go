@@ -234,11 +234,14 @@ func emptyJSON(v reflect.Value, depth int) (string, bool, error) {
 			if t == rawMessageType && v.IsNil() {
 				return "", false, nil
 			}
-			b, err := json.Marshal(v.Interface())
+			b, err := json.Marshal(marshalTarget(v))
 			if err != nil {
 				return "", false, fmt.Errorf("%w: %s: %v", ErrUnsupportedType, t, err)
 			}
 			return emptyOfJSONText(b)
+		}
+		if t.Implements(textMarshalerType) || (v.CanAddr() && reflect.PointerTo(t).Implements(textMarshalerType)) {
+			return `""`, true, nil // encoding/json writes text marshalers as strings
 		}
 	}
 	switch t.Kind() {

@@ -16,38 +16,9 @@ import (
 	"unsafe"
 )
 
-// The functions in this file reproduce CPython's str() and repr() for the
-// values a pydantic model holds after it validated the JSON that Go sends.
-// Python's body hash is sha3(str(model_dump()[field])), so a Go port must
-// print exactly what CPython prints. The walk is driven by the Go type, not by
-// re-parsing JSON: a float64 field holding 1 is Python's float 1.0 and prints
-// "1.0", while an int field holding 1 prints "1".
-//
-// Mapping (Go value → Python value → printed form):
-//   - bool → bool → True / False
-//   - signed/unsigned integers, *big.Int → int → decimal
-//   - float64 → float → shortest round-trip repr (0.1, 1.0, 1e-05, 1e+16,
-//     inf, nan, -0.0); float32 → the float64 that Python parses from Go's
-//     JSON text of the float32 (0.1 stays 0.1, not 0.10000000149011612)
-//   - string → str; invalid UTF-8 bytes become U+FFFD, as encoding/json
-//     sends them
-//   - []byte → str holding its base64 text (that is what encoding/json
-//     sends; a Python peer must declare the field as str)
-//   - nil pointer, nil interface, nil slice, nil map → None (JSON null)
-//   - slices and arrays → list
-//   - structs → dict of all JSON fields in field order (omitempty is
-//     ignored: pydantic dumps every field, and a pointer field that Go
-//     omits arrives as Python's default None)
-//   - Dict[V] → dict in insertion order
-//   - maps → dict with keys sorted as encoding/json sorts them (the order
-//     in which Python receives them); string keys print quoted, integer
-//     keys as ints. Python preserves the sender's insertion order, so a
-//     field that must hash like a Python dict built in another order has to
-//     use Dict[V].
-//   - json.Number, json.RawMessage and other json.Marshaler types → the
-//     value Python's json.loads makes of their JSON text
-//
-// Python tuples and sets have no Go counterpart and are not produced.
+// The printers below reproduce CPython's str() and repr() for the values a
+// pydantic model holds after validating Go's JSON; the package doc lists the
+// mapping from Go values to Python values.
 
 // PyStr returns CPython's str() of the value Python holds for v.
 func PyStr(v any) (string, error) {
@@ -327,7 +298,7 @@ func (p *pyPrinter) value(v reflect.Value, top bool, depth int) error {
 		if t.Implements(jsonMarshalerType) || (v.CanAddr() && reflect.PointerTo(t).Implements(jsonMarshalerType)) {
 			return p.marshaled(v, top)
 		}
-		if t.Kind() != reflect.String && (t.Implements(textMarshalerType) || (v.CanAddr() && reflect.PointerTo(t).Implements(textMarshalerType))) {
+		if t.Implements(textMarshalerType) || (v.CanAddr() && reflect.PointerTo(t).Implements(textMarshalerType)) {
 			return p.marshaled(v, top)
 		}
 	}
@@ -543,11 +514,23 @@ func (p *pyPrinter) goMap(v reflect.Value, depth int) error {
 
 // marshaled prints a value through its own JSON encoding.
 func (p *pyPrinter) marshaled(v reflect.Value, top bool) error {
-	b, err := json.Marshal(v.Interface())
+	b, err := json.Marshal(marshalTarget(v))
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrUnsupportedType, v.Type(), err)
 	}
 	return p.json(b, top)
+}
+
+// marshalTarget returns what encoding/json would marshal for v: its
+// address when v is addressable, so that pointer-receiver MarshalJSON and
+// MarshalText methods apply as they do inside a struct.
+func marshalTarget(v reflect.Value) any {
+	if v.CanAddr() {
+		if a, ok := exported(v); ok && a.CanAddr() {
+			return a.Addr().Interface()
+		}
+	}
+	return v.Interface()
 }
 
 // float32AsPython returns the float64 that Python parses from the JSON text

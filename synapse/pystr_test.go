@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
+	"strconv"
 	"testing"
 	"time"
 
@@ -274,4 +275,64 @@ func TestCopy(t *testing.T) {
 	require.Equal(t, "1.1.1.1", a.Dendrite.GetIP())
 	require.Equal(t, 1, a.DummyInput)
 	require.Equal(t, "Dummy", b.Name)
+}
+
+type ptrMarshaler struct{ n int }
+
+func (p *ptrMarshaler) MarshalJSON() ([]byte, error) { return []byte(strconv.Itoa(p.n * 10)), nil }
+
+type textKey struct{ a, b string }
+
+func (k textKey) MarshalText() ([]byte, error) { return []byte(k.a + "-" + k.b), nil }
+
+type withMarshalers struct {
+	synapse.Base
+	P ptrMarshaler      `json:"p"`
+	K map[textKey]int   `json:"k"`
+	T textKey           `json:"t"`
+	R json.RawMessage   `json:"r"`
+	N json.Number       `json:"n"`
+	I any               `json:"i"`
+	S []json.RawMessage `json:"s"`
+}
+
+func TestMarshalerFields(t *testing.T) {
+	w := &withMarshalers{
+		P: ptrMarshaler{n: 4},
+		K: map[textKey]int{{"b", "x"}: 2, {"a", "y"}: 1},
+		T: textKey{"t", "u"},
+		R: json.RawMessage(`{"z":1.50}`),
+		N: "2.0",
+		I: map[string]any{"k": []any{1, "v"}},
+		S: []json.RawMessage{json.RawMessage(`true`)},
+	}
+	want := map[string]string{
+		"p": "40", "k": "{'a-y': 1, 'b-x': 2}", "t": "t-u", "r": "{'z': 1.5}", "n": "2.0",
+		"i": "{'k': [1, 'v']}", "s": "[True]",
+	}
+	for name, s := range want {
+		got, err := synapse.FieldPyStr(w, name)
+		require.NoError(t, err)
+		require.Equal(t, s, got, name)
+	}
+	// The JSON encoding agrees: what Python receives is what was hashed.
+	body, err := json.Marshal(w)
+	require.NoError(t, err)
+	require.Contains(t, string(body), `"p":40`)
+	require.Contains(t, string(body), `"k":{"a-y":1,"b-x":2}`)
+
+	fields, err := synapse.HeaderFields(w)
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, f := range fields {
+		got[f.Key] = f.Value
+	}
+	require.Equal(t, "MA==", got["bt_header_input_obj_p"]) // 0
+	require.Equal(t, "e30=", got["bt_header_input_obj_k"]) // {}
+	require.Equal(t, "IiI=", got["bt_header_input_obj_t"]) // ""
+	require.Equal(t, "e30=", got["bt_header_input_obj_r"]) // {}
+	require.Equal(t, "MC4w", got["bt_header_input_obj_n"]) // 0.0
+	require.Equal(t, "W10=", got["bt_header_input_obj_s"]) // []
+	_, hasI := got["bt_header_input_obj_i"]
+	require.False(t, hasI, "interfaces are optional by convention")
 }
