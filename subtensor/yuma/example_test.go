@@ -1,0 +1,50 @@
+package yuma_test
+
+import (
+	"fmt"
+
+	"github.com/gotensor/gotensor/subtensor/yuma"
+)
+
+// Two validators score two miners; one epoch splits 1 alpha (1e9 rao).
+func ExampleEpoch() {
+	in := yuma.Input{
+		Block: 100,
+		Params: yuma.Params{
+			Tempo: 100, Kappa: 32767, BondsMovingAverage: 900000, BondsPenalty: 65535,
+			ActivityCutoff: 1388, MaxAllowedValidators: 64,
+		},
+		OwnerUID:            -1,
+		AlphaStake:          []uint64{3e12, 1e12, 0, 0},
+		TaoStake:            []uint64{0, 0, 0, 0},
+		LastUpdate:          []uint64{90, 90, 50, 50},
+		BlockAtRegistration: []uint64{0, 0, 10, 10},
+		ValidatorPermit:     []bool{true, true, false, false}, // from the previous epoch
+		Weights: [][]yuma.Weight{
+			{{UID: 2, Value: 65535}, {UID: 3, Value: 21845}},
+			{{UID: 2, Value: 65535}, {UID: 3, Value: 65535}},
+			nil, nil,
+		},
+		Bonds:    make([][]yuma.Weight, 4),
+		Emission: 1_000_000_000,
+	}
+	out, err := yuma.Epoch(in)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("incentive:", out.Incentive)
+	fmt.Println("dividends:", out.Dividends)
+	fmt.Println("miner rao:", out.ServerEmission)
+	fmt.Println("validator rao:", out.ValidatorEmission)
+	// Output:
+	// incentive: [0 0 48058 17475]
+	// dividends: [52428 13106 0 0]
+	// miner rao: [0 0 366666666 133333333]
+	// validator rao: [400000000 99999999 0 0]
+}
+
+// set_weights stores weights max-upscaled so the largest is 65535.
+func ExampleVecU16MaxUpscaleToU16() {
+	fmt.Println(yuma.VecU16MaxUpscaleToU16([]uint16{1, 2, 4}))
+	// Output: [16384 32768 65535]
+}
