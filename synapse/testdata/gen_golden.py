@@ -249,9 +249,55 @@ def float_cases():
     return out
 
 
+def random_char(rng):
+    """A random code point that is not a surrogate and is assigned in this
+    Python's Unicode version (unassigned ones may be assigned in Go's newer
+    tables, a documented difference)."""
+    while True:
+        pick = rng.random()
+        if pick < 0.4:
+            cp = rng.randrange(0, 0x80)
+        elif pick < 0.6:
+            cp = rng.randrange(0x80, 0x100)
+        elif pick < 0.9:
+            cp = rng.randrange(0x100, 0x10000)
+        else:
+            cp = rng.randrange(0x10000, 0x110000)
+        if 0xD800 <= cp <= 0xDFFF or unicodedata.category(chr(cp)) == "Cn":
+            continue
+        return chr(cp)
+
+
 def string_cases():
     out = [[s, repr(s), str([s])] for s in TRICKY_STRINGS]
+    rng = random.Random(7)
+    for _ in range(3000):
+        s = "".join(random_char(rng) for _ in range(rng.randrange(0, 12)))
+        if rng.random() < 0.3:
+            s += rng.choice(["'", '"', "'\"", "\\"])
+        out.append([s, repr(s), str([s])])
     return out
+
+
+def random_json(rng, depth=0):
+    pick = rng.random()
+    if depth > 3 or pick < 0.5:
+        kind = rng.randrange(7)
+        if kind == 0:
+            return None
+        if kind == 1:
+            return rng.random() < 0.5
+        if kind == 2:
+            return rng.randrange(-10 ** rng.randrange(1, 25), 10 ** rng.randrange(1, 25))
+        if kind == 3:
+            return struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+        if kind == 4:
+            return float(f"{rng.randrange(1, 10**6)}e{rng.randrange(-12, 22)}")
+        return "".join(random_char(rng) for _ in range(rng.randrange(0, 6)))
+    if pick < 0.75:
+        return [random_json(rng, depth + 1) for _ in range(rng.randrange(0, 5))]
+    return {"".join(random_char(rng) for _ in range(rng.randrange(0, 4))): random_json(rng, depth + 1)
+            for _ in range(rng.randrange(0, 5))}
 
 
 def nonprintable_ranges():
@@ -288,6 +334,13 @@ def json_cases():
         '{"b": 1, "a": {"y": [], "x": {}}}', '{"a": 1, "b": 2, "a": 3}',
         '[[[]]]', '{"k": "\\u2028\\u0085"}', "0.1", "100", "1e5", "5e-324",
     ]
+    rng = random.Random(11)
+    for _ in range(1000):
+        v = random_json(rng)
+        try:
+            texts.append(json.dumps(v, allow_nan=False))
+        except ValueError:  # nan/inf from random bits: not JSON
+            continue
     return [[t, str(json.loads(t))] for t in texts]
 
 
