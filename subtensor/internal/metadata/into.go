@@ -649,8 +649,7 @@ type fieldStep struct {
 
 func (m *Metadata) skipper(id TypeID) decFunc {
 	return func(d *scale.Decoder, _ reflect.Value, depth int) error {
-		_, err := m.dyn(d, id, depth+1)
-		return err
+		return m.skip(d, id, depth+1)
 	}
 }
 
