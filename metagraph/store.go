@@ -59,13 +59,13 @@ type fileV1 struct {
 	MechID    uint8  `msgpack:"mechid"`
 	Network   string `msgpack:"network"`
 	Block     uint64 `msgpack:"block"`
-	BlockHash []byte `msgpack:"block_hash"` // 32 bytes
+	BlockHash bin    `msgpack:"block_hash"` // 32 bytes
 	Lite      bool   `msgpack:"lite"`
 	N         uint32 `msgpack:"n"`
 
-	Hotkeys         []byte   `msgpack:"hotkeys"`  // N×32 bytes
-	Coldkeys        []byte   `msgpack:"coldkeys"` // N×32 bytes
-	Axons           []byte   `msgpack:"axons"`    // N×34 bytes (axonSize)
+	Hotkeys         bin      `msgpack:"hotkeys"`  // N×32 bytes
+	Coldkeys        bin      `msgpack:"coldkeys"` // N×32 bytes
+	Axons           bin      `msgpack:"axons"`    // N×34 bytes (axonSize)
 	Active          []bool   `msgpack:"active"`
 	ValidatorPermit []bool   `msgpack:"validator_permit"`
 	LastUpdate      []uint64 `msgpack:"last_update"`
@@ -104,7 +104,7 @@ type csrRec struct {
 }
 
 type hotkeyAmountRec struct {
-	Hotkey []byte `msgpack:"hotkey"`
+	Hotkey bin    `msgpack:"hotkey"`
 	Amount uint64 `msgpack:"amount"`
 }
 
@@ -630,4 +630,37 @@ func LoadLatest(root, network string, netuid subtensor.NetUID) (*Metagraph, erro
 		return nil, err
 	}
 	return Load(p)
+}
+
+// bin is a msgpack bin field that is never allocated larger than the
+// bytes left in the payload. The msgpack library allocates a bin's declared
+// length before reading it, so a forged 4 GiB length in a tiny file would
+// otherwise exhaust memory.
+type bin []byte
+
+var errBinTooLong = errors.New("bin length exceeds the remaining payload")
+
+// EncodeMsgpack writes b as msgpack bin.
+func (b bin) EncodeMsgpack(e *msgpack.Encoder) error { return e.EncodeBytes(b) }
+
+// DecodeMsgpack reads a msgpack bin (or nil), checking its length first.
+func (b *bin) DecodeMsgpack(d *msgpack.Decoder) error {
+	n, err := d.DecodeBytesLen()
+	if err != nil {
+		return err
+	}
+	if n < 0 {
+		*b = nil
+		return nil
+	}
+	r, ok := d.Buffered().(interface{ Len() int })
+	if !ok || n > r.Len() {
+		return errBinTooLong
+	}
+	buf := make([]byte, n)
+	if err := d.ReadFull(buf); err != nil {
+		return err
+	}
+	*b = buf
+	return nil
 }

@@ -10,8 +10,8 @@ type subnetRecord struct {
 	Symbol               string                    `msgpack:"symbol"`
 	Identity             *subtensor.SubnetIdentity `msgpack:"-"` // stored as fileV1.SubnetIdentity
 	NetworkRegisteredAt  uint64                    `msgpack:"registered_at"`
-	OwnerHotkey          []byte                    `msgpack:"owner_hotkey"`
-	OwnerColdkey         []byte                    `msgpack:"owner_coldkey"`
+	OwnerHotkey          bin                       `msgpack:"owner_hotkey"`
+	OwnerColdkey         bin                       `msgpack:"owner_coldkey"`
 	Tempo                uint16                    `msgpack:"tempo"`
 	LastStep             uint64                    `msgpack:"last_step"`
 	BlocksSinceLastStep  uint64                    `msgpack:"blocks_since_last_step"`
