@@ -276,6 +276,7 @@ func fromYuma(row []yuma.Weight) []st.WeightEntry {
 
 // distributeEmission runs the epoch and pays it out (chain.md §1.6).
 func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, ownerCut uint64) {
+	sn.own()
 	if ownerCut > 0 {
 		sn.addStake(sn.ownerHot, sn.ownerCold, ownerCut)
 	}

@@ -239,7 +239,7 @@ func TestServeLoopbackOption(t *testing.T) {
 // emission (then oldest registration, then lowest uid) goes first.
 func TestPruning(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, WithHistory(0)) // the test edits neurons in place
 	s := f.c.s
 	sn := s.subnets[1]
 	sn.hp.maxAllowedUIDs = 5
@@ -471,4 +471,33 @@ func TestCommitExpires(t *testing.T) {
 	c.Step(25) // two epochs later
 	_, err := c.RevealWeights(ctx, f.valHK, 1, uids, vals, salt, 0)
 	require.ErrorIs(t, err, st.ErrExpiredWeightCommit)
+}
+
+// History snapshots share tables copy-on-write; later writes must not leak
+// into them.
+func TestHistoryCopyOnWrite(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.c
+	mustOK(t)(c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+	mustOK(t)(c.AddStake(ctx, f.bob, acc(f.valHK), 1, st.TAO(10)))
+	c.Step(11)
+	mustOK(t)(c.SetWeights(ctx, f.valHK, 1, []st.UID{0}, []uint16{1}, 0))
+	b, _ := c.BlockNumber(ctx)
+	h, _ := c.BlockHash(ctx, b)
+	c.Step(1)
+	mustOK(t)(c.SetWeights(ctx, f.valHK, 1, []st.UID{0, 1}, []uint16{1, 1}, 0))
+	mustOK(t)(c.ServeAxon(ctx, f.valHK, st.ServeAxonParams{NetUID: 1, IP: st.IPv4Addr(1, 2, 3, 4), Port: 9, IPType: 4}))
+	mustOK(t)(c.AddStake(ctx, f.bob, acc(f.valHK), 1, st.TAO(10)))
+	mustOK(t)(c.BurnedRegister(ctx, f.charlie, 1, acc(f.minerHK)))
+	old, err := c.Neurons(ctx, 1, st.AtBlock(h))
+	require.NoError(t, err)
+	require.Len(t, old, 2)
+	require.Equal(t, []st.WeightEntry{{UID: 0, Value: 65535}}, old[1].Weights)
+	require.False(t, old[1].Axon.IsServing())
+	now, err := c.Neurons(ctx, 1)
+	require.NoError(t, err)
+	require.Len(t, now, 3)
+	require.Len(t, now[1].Weights, 2)
+	require.Greater(t, now[1].TotalStake(), old[1].TotalStake())
 }

@@ -9,6 +9,7 @@ import (
 
 // appendNeuron adds hot as the next uid (append_neuron).
 func (s *state) appendNeuron(sn *subnet, hot, cold st.AccountID) st.UID {
+	sn.own()
 	uid := st.UID(len(sn.neurons))
 	sn.neurons = append(sn.neurons, &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block})
 	sn.uids[hot] = uid
@@ -111,6 +112,7 @@ func (s *state) neuronToPrune(sn *subnet) (st.UID, bool) {
 // registration block and last update are now, its weights, bonds, axon and
 // prometheus entries are cleared, and every weight set on it is zeroed.
 func (s *state) replaceNeuron(sn *subnet, uid st.UID, hot st.AccountID) {
+	sn.own()
 	old := sn.neurons[uid]
 	delete(sn.uids, old.hotkey)
 	delete(sn.commits, old.hotkey)
@@ -119,7 +121,15 @@ func (s *state) replaceNeuron(sn *subnet, uid st.UID, hot st.AccountID) {
 	for _, n := range sn.neurons {
 		for k := range n.weights {
 			if n.weights[k].UID == uid {
-				n.weights[k].Value = 0
+				// Rows are shared with snapshots: replace, never edit.
+				row := append([]st.WeightEntry(nil), n.weights...)
+				for j := range row {
+					if row[j].UID == uid {
+						row[j].Value = 0
+					}
+				}
+				n.weights = row
+				break
 			}
 		}
 	}
@@ -292,6 +302,7 @@ func (s *state) serveAxon(hot st.AccountID, p st.ServeAxonParams, allowLoopback 
 	if !st.ValidIPAddress(p.IPType, p.IP, true) && !(allowLoopback && isLoopback(p.IPType, p.IP)) {
 		return nil, st.ErrInvalidIPAddress
 	}
+	sn.own()
 	n := sn.neurons[uid]
 	last := n.axon.Block
 	if rl := sn.hp.servingRateLimit; rl != 0 && last != 0 && s.block-min(s.block, last) < rl {

@@ -94,6 +94,7 @@ func (sn *subnet) hotkeyTotal(hk st.AccountID) uint64 {
 }
 
 func (sn *subnet) addStake(hk, ck st.AccountID, alpha uint64) {
+	sn.own()
 	if alpha == 0 {
 		return
 	}
@@ -106,6 +107,7 @@ func (sn *subnet) addStake(hk, ck st.AccountID, alpha uint64) {
 }
 
 func (sn *subnet) subStake(hk, ck st.AccountID, alpha uint64) {
+	sn.own()
 	m := sn.stake[hk]
 	m[ck] -= alpha
 	if m[ck] == 0 {
@@ -120,6 +122,7 @@ func (sn *subnet) subStake(hk, ck st.AccountID, alpha uint64) {
 // chain adds it to TotalHotkeyAlpha, which all shares point at). Dust and a
 // hotkey without stake go to fallback (the hotkey's owner).
 func (sn *subnet) addToHotkeyPool(hk, fallback st.AccountID, alpha uint64) {
+	sn.own()
 	if alpha == 0 {
 		return
 	}

@@ -17,8 +17,9 @@ type state struct {
 
 	// owner maps a hotkey to its coldkey (Owner); owned lists a coldkey's
 	// hotkeys in creation order (OwnedHotkeys).
-	owner map[st.AccountID]st.AccountID
-	owned map[st.AccountID][]st.AccountID
+	owner        map[st.AccountID]st.AccountID
+	owned        map[st.AccountID][]st.AccountID
+	ownersShared bool
 
 	subnets map[st.NetUID]*subnet
 
@@ -97,6 +98,9 @@ type subnet struct {
 	stake map[st.AccountID]map[st.AccountID]uint64
 
 	commits map[st.AccountID][]commit
+
+	// shared marks neurons, uids, stake and commits as shared with a clone.
+	shared bool
 }
 
 // hyper holds the per-subnet hyperparameters.
@@ -160,45 +164,58 @@ type commit struct {
 	commitBlock uint64
 }
 
+// clone returns a copy of the state. Subnets' neuron tables, uid maps,
+// stake and commits are shared copy-on-write: both sides are marked shared,
+// and whichever side mutates first takes its own copy (subnet.own). Weight
+// and bond rows are never modified in place, so copies share them. This
+// keeps a block's history snapshot cheap when most subnets did not change.
 func (s *state) clone() *state {
 	c := *s
-	c.hashes = slices.Clone(s.hashes)
+	// Block hashes are append-only: share them, capped so that an append on
+	// either side reallocates instead of writing into the other's view.
+	c.hashes = s.hashes[:len(s.hashes):len(s.hashes)]
 	c.accounts = make(map[st.AccountID]*account, len(s.accounts))
 	for k, v := range s.accounts {
 		a := *v
 		c.accounts[k] = &a
 	}
-	c.owner = maps.Clone(s.owner)
-	c.owned = make(map[st.AccountID][]st.AccountID, len(s.owned))
-	for k, v := range s.owned {
-		c.owned[k] = slices.Clone(v)
-	}
+	// Hotkey ownership is shared copy-on-write too (see ensureOwner).
+	s.ownersShared = true
+	c.ownersShared = true
 	c.subnets = make(map[st.NetUID]*subnet, len(s.subnets))
 	for k, v := range s.subnets {
-		c.subnets[k] = v.clone()
+		v.shared = true
+		cp := *v
+		c.subnets[k] = &cp
 	}
 	return &c
 }
 
-func (sn *subnet) clone() *subnet {
-	c := *sn
-	c.neurons = make([]*neuron, len(sn.neurons))
+// own gives the subnet its own copy of the tables it shares with a clone.
+// Every function that mutates neurons, uids, stake or commits calls it
+// first.
+func (sn *subnet) own() {
+	if !sn.shared {
+		return
+	}
+	sn.shared = false
+	neurons := make([]*neuron, len(sn.neurons))
 	for i, n := range sn.neurons {
 		nn := *n
-		nn.weights = slices.Clone(n.weights)
-		nn.bonds = slices.Clone(n.bonds)
-		c.neurons[i] = &nn
+		neurons[i] = &nn
 	}
-	c.uids = maps.Clone(sn.uids)
-	c.stake = make(map[st.AccountID]map[st.AccountID]uint64, len(sn.stake))
+	sn.neurons = neurons
+	sn.uids = maps.Clone(sn.uids)
+	stake := make(map[st.AccountID]map[st.AccountID]uint64, len(sn.stake))
 	for k, v := range sn.stake {
-		c.stake[k] = maps.Clone(v)
+		stake[k] = maps.Clone(v)
 	}
-	c.commits = make(map[st.AccountID][]commit, len(sn.commits))
+	sn.stake = stake
+	commits := make(map[st.AccountID][]commit, len(sn.commits))
 	for k, v := range sn.commits {
-		c.commits[k] = slices.Clone(v)
+		commits[k] = slices.Clone(v)
 	}
-	return &c
+	sn.commits = commits
 }
 
 // acct returns the account, creating an empty one.

@@ -1,6 +1,7 @@
 package localnet
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -266,6 +267,15 @@ func (s *state) startCall(cold st.AccountID, netuid st.NetUID) ([]st.Event, erro
 // ensureOwner records cold as the owner of hot if hot is new.
 func (s *state) ensureOwner(cold, hot st.AccountID) {
 	if _, ok := s.owner[hot]; !ok {
+		if s.ownersShared {
+			s.owner = maps.Clone(s.owner)
+			owned := make(map[st.AccountID][]st.AccountID, len(s.owned))
+			for k, v := range s.owned {
+				owned[k] = slices.Clone(v)
+			}
+			s.owned = owned
+			s.ownersShared = false
+		}
 		s.owner[hot] = cold
 		s.owned[cold] = append(s.owned[cold], hot)
 	}

@@ -42,6 +42,7 @@ func (s *state) internalSetWeights(hot st.AccountID, netuid st.NetUID, uids []st
 	if sn.hp.weightsVersion != 0 && vk < sn.hp.weightsVersion {
 		return nil, st.ErrIncorrectWeightVersionKey
 	}
+	sn.own()
 	nr := sn.neurons[uid]
 	if !sn.hp.commitRevealEnabled {
 		if nr.lastUpdate != 0 && s.block-min(s.block, nr.lastUpdate) < sn.hp.weightsRateLimit {
@@ -101,6 +102,7 @@ func (s *state) commitWeights(hot st.AccountID, netuid st.NetUID, h st.Hash) ([]
 	if !ok {
 		return nil, st.ErrHotKeyNotRegisteredInSubNet
 	}
+	sn.own()
 	nr := sn.neurons[uid]
 	if nr.lastUpdate != 0 && s.block-min(s.block, nr.lastUpdate) < sn.hp.weightsRateLimit {
 		return nil, st.ErrCommittingWeightsTooFast
@@ -170,6 +172,7 @@ func (s *state) revealWeights(hot st.AccountID, netuid st.NetUID, uids []st.UID,
 	if err != nil {
 		return nil, err
 	}
+	sn.own()
 	rest := append([]commit(nil), cs[pos+1:]...)
 	if len(rest) == 0 {
 		delete(sn.commits, hot)
