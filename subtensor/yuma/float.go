@@ -122,6 +122,7 @@ func EpochFloat(in Input) (FloatOutput, error) {
 	// the rows through unchanged, explicit zero weights included (they keep
 	// old bonds decaying); otherwise entries > 0 in ascending column order.
 	beta := float64(p.BondsPenalty) / 65535
+	s1, s2 := newFScratch(n), newFScratch(n)
 	var wb [][]FloatEntry
 	switch p.BondsPenalty {
 	case 0:
@@ -131,36 +132,35 @@ func EpochFloat(in Input) (FloatOutput, error) {
 	default:
 		wb = make([][]FloatEntry, n)
 		for i := range n {
-			m := map[uint16]float64{}
 			for _, e := range w[i] {
-				m[e.UID] = e.Value
+				s1.set(int(e.UID), e.Value)
 			}
-			c := map[uint16]float64{}
 			for _, e := range clipped[i] {
-				c[e.UID] = e.Value
+				s2.set(int(e.UID), e.Value)
 			}
-			keys := make([]uint16, 0, len(m))
-			for j := range m {
-				keys = append(keys, j)
-			}
-			slices.Sort(keys)
-			for _, j := range keys {
-				if v := m[j] + beta*(c[j]-m[j]); v > 0 {
-					wb[i] = append(wb[i], FloatEntry{j, v})
+			for _, j := range s1.sorted() {
+				if v := s1.val[j] + beta*(s2.val[j]-s1.val[j]); v > 0 {
+					wb[i] = append(wb[i], FloatEntry{uint16(j), v})
 				}
 			}
+			s1.reset()
+			s2.reset()
 		}
 	}
 	lastTempo := satAddU64(in.LastMechanismStepBlock, 1)
 	if in.LastMechanismStepBlock == 0 {
 		lastTempo = satSubU64(in.Block, uint64(p.Tempo))
 	}
-	oldBonds := make([]map[uint16]float64, n)
+	// Old bonds after the registration mask (Yuma3 as proportions of 65535).
+	oldRows := make([][]FloatEntry, n)
 	for i, row := range in.Bonds {
-		oldBonds[i] = map[uint16]float64{}
 		for _, b := range row {
 			if int(b.UID) < n && lastTempo > in.BlockAtRegistration[b.UID] {
-				oldBonds[i][b.UID] = float64(b.Value)
+				v := float64(b.Value)
+				if p.Yuma3 {
+					v /= 65535
+				}
+				oldRows[i] = append(oldRows[i], FloatEntry{b.UID, v})
 			}
 		}
 	}
@@ -177,33 +177,36 @@ func EpochFloat(in Input) (FloatOutput, error) {
 		}
 		low, high := float64(p.AlphaLow)/65535, float64(p.AlphaHigh)/65535
 		steep := float64(p.AlphaSigmoidSteepness)
+		seenW, seenB := newFScratch(n), newFScratch(n)
 		for i := range n {
-			old := oldBonds[i]
-			for j := range old {
-				old[j] /= 65535
+			if !liquid {
+				ema[i] = emaRowF(wb[i], oldRows[i], alpha, s1)
+				continue
 			}
-			if liquid {
-				// The chain reads w and b for alpha with a forward scan that
-				// only sees entries whose column exceeds all earlier ones in
-				// the row (see visibleRow); replicate it for unsorted rows.
-				seenW := visibleF(wb[i])
-				seenB := visibleBondsF(in.Bonds[i], old)
-				for _, e := range wb[i] {
-					b := old[e.UID]
-					wv, bv := seenW[e.UID], seenB[e.UID]
-					d := math.Min(math.Max(wv-consensus[e.UID], 0), 1)
-					if wv < bv {
-						d = math.Min(math.Max(bv-wv, 0), 1)
-					}
-					a := low + (high-low)/(1+math.Exp(steep/-100*(d-0.5)))
-					a = math.Max(math.Min(a, high), low)
-					if v := math.Min((1-a)*b+a*e.Value, 1); v > 0 {
-						ema[i] = append(ema[i], FloatEntry{e.UID, v})
-					}
+			// The chain reads w and b for alpha with a forward scan that only
+			// sees entries whose column exceeds all earlier ones in the row
+			// (see visibleRow); replicate it for unsorted rows.
+			seenW.loadVisible(wb[i])
+			seenB.loadVisible(oldRows[i])
+			for _, e := range oldRows[i] {
+				s1.set(int(e.UID), e.Value) // old value by column (last wins)
+			}
+			for _, e := range wb[i] {
+				j := int(e.UID)
+				wv, bv := seenW.val[j], seenB.val[j]
+				d := math.Min(math.Max(wv-consensus[j], 0), 1)
+				if wv < bv {
+					d = math.Min(math.Max(bv-wv, 0), 1)
 				}
-			} else {
-				ema[i] = emaRowF(wb[i], old, alpha)
+				a := low + (high-low)/(1+math.Exp(steep/-100*(d-0.5)))
+				a = math.Max(math.Min(a, high), low)
+				if v := math.Min((1-a)*s1.val[j]+a*e.Value, 1); v > 0 {
+					ema[i] = append(ema[i], FloatEntry{e.UID, v})
+				}
 			}
+			seenW.reset()
+			seenB.reset()
+			s1.reset()
 		}
 		norm := colNormalizedF(ema, n)
 		for i := range n {
@@ -215,12 +218,6 @@ func EpochFloat(in Input) (FloatOutput, error) {
 		normalizeF(dividends)
 	} else {
 		// Column-normalise old bonds and ΔB = W_b∘A, EMA, renormalise.
-		oldRows := make([][]FloatEntry, n)
-		for i := range n {
-			for j, v := range oldBonds[i] {
-				oldRows[i] = append(oldRows[i], FloatEntry{j, v})
-			}
-		}
 		oldN := colNormalizedF(oldRows, n)
 		delta := make([][]FloatEntry, n)
 		for i := range n {
@@ -230,11 +227,7 @@ func EpochFloat(in Input) (FloatOutput, error) {
 		}
 		delta = colNormalizedF(delta, n)
 		for i := range n {
-			old := map[uint16]float64{}
-			for _, e := range oldN[i] {
-				old[e.UID] = e.Value
-			}
-			ema[i] = emaRowF(delta[i], old, alpha)
+			ema[i] = emaRowF(delta[i], oldN[i], alpha, s1)
 		}
 		ema = colNormalizedF(ema, n)
 		for i := range n {
@@ -291,35 +284,58 @@ func EpochFloat(in Input) (FloatOutput, error) {
 	return out, nil
 }
 
-// visibleF maps the columns the chain's forward scan sees in a row.
-func visibleF(row []FloatEntry) map[uint16]float64 {
-	m := map[uint16]float64{}
+// fscratch is a dense float row with a list of touched columns.
+type fscratch struct {
+	val     []float64
+	on      []bool
+	touched []int
+}
+
+func newFScratch(n int) *fscratch {
+	return &fscratch{val: make([]float64, n), on: make([]bool, n)}
+}
+
+func (s *fscratch) set(j int, v float64) {
+	if !s.on[j] {
+		s.on[j] = true
+		s.touched = append(s.touched, j)
+	}
+	s.val[j] = v
+}
+
+func (s *fscratch) add(j int, v float64) {
+	if !s.on[j] {
+		s.on[j] = true
+		s.touched = append(s.touched, j)
+	}
+	s.val[j] += v
+}
+
+// loadVisible records the entries the chain's forward scan sees: those whose
+// column exceeds every column before them in the row.
+func (s *fscratch) loadVisible(row []FloatEntry) {
 	maxSeen := -1
 	for _, e := range row {
 		if int(e.UID) > maxSeen {
-			m[e.UID] = e.Value
+			s.set(int(e.UID), e.Value)
 			maxSeen = int(e.UID)
 		}
 	}
-	return m
 }
 
-// visibleBondsF is visibleF over a stored bond row (in storage order, masked
-// entries skipped), with values taken from the masked, scaled map.
-func visibleBondsF(row []Weight, masked map[uint16]float64) map[uint16]float64 {
-	m := map[uint16]float64{}
-	maxSeen := -1
-	for _, b := range row {
-		v, ok := masked[b.UID]
-		if !ok {
-			continue
-		}
-		if int(b.UID) > maxSeen {
-			m[b.UID] = v
-			maxSeen = int(b.UID)
-		}
+func (s *fscratch) sorted() []int {
+	if !slices.IsSorted(s.touched) {
+		slices.Sort(s.touched)
 	}
-	return m
+	return s.touched
+}
+
+func (s *fscratch) reset() {
+	for _, j := range s.touched {
+		s.val[j] = 0
+		s.on[j] = false
+	}
+	s.touched = s.touched[:0]
 }
 
 func sumF(x []float64) float64 {
@@ -369,25 +385,20 @@ func topkNonzeroF(v []float64, k int) []bool {
 }
 
 // emaRowF: α·new + (1−α)·old over the union of entries, kept if > 0, ascending.
-func emaRowF(newRow []FloatEntry, old map[uint16]float64, alpha float64) []FloatEntry {
-	acc := map[uint16]float64{}
+func emaRowF(newRow, old []FloatEntry, alpha float64, acc *fscratch) []FloatEntry {
 	for _, e := range newRow {
-		acc[e.UID] += alpha * e.Value
+		acc.add(int(e.UID), alpha*e.Value)
 	}
-	for j, v := range old {
-		acc[j] += (1 - alpha) * v
+	for _, e := range old {
+		acc.add(int(e.UID), (1-alpha)*e.Value)
 	}
-	keys := make([]uint16, 0, len(acc))
-	for j := range acc {
-		keys = append(keys, j)
-	}
-	slices.Sort(keys)
 	var r []FloatEntry
-	for _, j := range keys {
-		if acc[j] > 0 {
-			r = append(r, FloatEntry{j, acc[j]})
+	for _, j := range acc.sorted() {
+		if v := acc.val[j]; v > 0 {
+			r = append(r, FloatEntry{uint16(j), v})
 		}
 	}
+	acc.reset()
 	return r
 }
 

@@ -44,7 +44,7 @@ func Exp(x I32F32) (I32F32, bool) {
 		if hi >= 1<<31 {
 			return 0, false
 		}
-		term = (hi<<32 | lo>>32) / i
+		term = divSmall(hi<<32|lo>>32, i)
 		if term == 0 {
 			break // every later term is floor(0·x)/i = 0 too
 		}
@@ -57,6 +57,26 @@ func Exp(x I32F32) (I32F32, bool) {
 		return I32One.CheckedDiv(I32F32(result))
 	}
 	return I32F32(result), true
+}
+
+// recip[i] = floor(2⁶⁴/i) + 1, for dividing by the series index without a
+// hardware divide (the exp loop runs ~30 divisions per liquid-alpha entry).
+var recip = func() (r [32]uint64) {
+	for i := uint64(2); i < 32; i++ {
+		r[i] = math.MaxUint64/i + 1
+	}
+	return r
+}()
+
+// divSmall returns n/i for n < 2⁶³ and 2 <= i < 32. The estimate
+// hi(n·recip[i]) is n/i rounded down or one too high (the reciprocal's error
+// adds less than n/2⁶⁴ < ½), so one correction makes it exact.
+func divSmall(n, i uint64) uint64 {
+	q, _ := bits.Mul64(n, recip[i])
+	if q*i > n {
+		q--
+	}
+	return q
 }
 
 func checkedAdd(a, b I32F32) (I32F32, bool) {

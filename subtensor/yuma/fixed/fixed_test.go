@@ -246,6 +246,19 @@ func TestExpMatchesLiteralSeries(t *testing.T) {
 	}
 }
 
+func TestDivSmall(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for i := uint64(2); i < 32; i++ {
+		for _, n := range []uint64{0, 1, i - 1, i, i + 1, 1<<63 - 1, 1<<63 - i, (1<<63 - 1) / i * i} {
+			require.Equal(t, n/i, divSmall(n, i), "n=%d i=%d", n, i)
+		}
+		for range 2000 {
+			n := r.Uint64() >> 1
+			require.Equal(t, n/i, divSmall(n, i), "n=%d i=%d", n, i)
+		}
+	}
+}
+
 func TestExpKnownValues(t *testing.T) {
 	e, ok := Exp(I32One)
 	require.True(t, ok)
