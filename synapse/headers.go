@@ -398,12 +398,9 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 // headers with the base Synapse class, so input objects and sizes are not
 // applied). Errors are *HeaderError, as for DecodeHeaders.
 func DecodeTerminalHeaders(h http.Header, s Synapse) error {
-	if s == nil {
-		return ErrNotSynapse
-	}
-	b := s.SynapseBase()
-	if b == nil {
-		return ErrNotSynapse
+	b, _, err := synapseValue(s)
+	if err != nil {
+		return err
 	}
 	for _, k := range sortedKeys(h) {
 		value := h[k][0]

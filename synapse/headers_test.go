@@ -243,3 +243,18 @@ func TestTerminalInfoStringHidesSignature(t *testing.T) {
 	require.Contains(t, s, "process_time=1e-05")
 	require.True(t, (&synapse.TerminalInfo{}).IsZero())
 }
+
+func TestNilSynapses(t *testing.T) {
+	var d *synapsetest.Dummy
+	require.ErrorIs(t, synapse.DecodeTerminalHeaders(http.Header{}, d), synapse.ErrNotSynapse)
+	require.ErrorIs(t, synapse.DecodeHeaders(http.Header{}, d), synapse.ErrNotSynapse)
+	_, err := synapse.EncodeHeaders(d)
+	require.ErrorIs(t, err, synapse.ErrNotSynapse)
+	_, err = synapse.EncodeBody(d)
+	require.ErrorIs(t, err, synapse.ErrNotSynapse)
+	require.ErrorIs(t, synapse.DecodeBody([]byte(`{}`), d), synapse.ErrNotSynapse)
+	require.NotPanics(t, func() { synapse.ApplyDefaults(d) })
+	require.Nil(t, synapse.Copy(d))
+	_, err = synapse.EncodeHeaders(nil)
+	require.ErrorIs(t, err, synapse.ErrNotSynapse)
+}

@@ -2,6 +2,7 @@ package synapse
 
 import (
 	"reflect"
+	"sync"
 )
 
 // Size estimates the in-memory size of v in bytes: the size of its type plus,
@@ -72,14 +73,30 @@ func sizeBehind(v reflect.Value, depth int) int64 {
 		return n
 	case reflect.Struct:
 		var n int64
-		for i := 0; i < v.NumField(); i++ {
-			if hasIndirect(v.Type().Field(i).Type) {
-				n += sizeBehind(v.Field(i), depth+1)
-			}
+		for _, i := range indirectFields(v.Type()) {
+			n += sizeBehind(v.Field(i), depth+1)
 		}
 		return n
 	}
 	return 0
+}
+
+var indirectCache sync.Map // reflect.Type -> []int
+
+// indirectFields lists the fields of struct type t that may reference
+// memory outside the struct (cached: reflect's Field is not cheap).
+func indirectFields(t reflect.Type) []int {
+	if v, ok := indirectCache.Load(t); ok {
+		return v.([]int)
+	}
+	var idx []int
+	for i := 0; i < t.NumField(); i++ {
+		if hasIndirect(t.Field(i).Type) {
+			idx = append(idx, i)
+		}
+	}
+	indirectCache.Store(t, idx)
+	return idx
 }
 
 // hasIndirect reports whether values of t may reference memory outside
@@ -91,11 +108,7 @@ func hasIndirect(t reflect.Type) bool {
 	case reflect.Array:
 		return hasIndirect(t.Elem())
 	case reflect.Struct:
-		for i := 0; i < t.NumField(); i++ {
-			if hasIndirect(t.Field(i).Type) {
-				return true
-			}
-		}
+		return len(indirectFields(t)) > 0
 	}
 	return false
 }

@@ -259,6 +259,9 @@ func Name(s Synapse) string {
 // value lacks: Name (route name) when empty and Timeout (12.0) when not
 // positive. Call it on a freshly allocated synapse before decoding into it.
 func ApplyDefaults(s Synapse) {
+	if _, ok := structOf(s); !ok {
+		return // nil: nothing to fill
+	}
 	b := s.SynapseBase()
 	if b.Name == "" {
 		b.Name = Name(s)
@@ -288,6 +291,9 @@ func Copy[T any, PT interface {
 	*T
 	Synapse
 }](s PT) PT {
+	if s == nil {
+		return nil
+	}
 	c := PT(new(T))
 	*c = *s
 	b := c.SynapseBase()
