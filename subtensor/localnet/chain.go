@@ -254,6 +254,7 @@ func (c *Chain) produceBlock() {
 		}
 	}
 	s.block++
+	s.extrinsics = 0
 	s.hashes = append(s.hashes, blockHash(s.block, s.hashes[s.block-1]))
 	c.blockStep()
 }

@@ -10,10 +10,12 @@ import (
 // state is the whole chain state. Everything reachable from it is owned by
 // it, so clone() gives an independent copy (snapshots, block history).
 type state struct {
-	block    uint64
-	hashes   []st.Hash // hashes[b] is the hash of block b
-	accounts map[st.AccountID]*account
-	issuance uint64
+	block uint64
+	// extrinsics counts the extrinsics applied in the head block.
+	extrinsics uint32
+	hashes     []st.Hash // hashes[b] is the hash of block b
+	accounts   map[st.AccountID]*account
+	issuance   uint64
 
 	// owner maps a hotkey to its coldkey (Owner); owned lists a coldkey's
 	// hotkeys in creation order (OwnedHotkeys).

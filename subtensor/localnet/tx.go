@@ -80,12 +80,15 @@ func (c *Chain) apply(who st.AccountID, nonce uint32, sig []byte, cl *call) (*st
 		return nil, &st.InvalidTransactionError{Kind: "Payment", Detail: "the signer cannot pay the fee"}
 	}
 	s.acct(who).nonce++
+	index := s.extrinsics
+	s.extrinsics++
 	events, err := cl.dispatch(s, who)
 	payload := signingPayload(cl, nonce, c.genesis)
 	rc := &st.Receipt{
-		BlockNumber:   s.block,
-		BlockHash:     s.hashes[s.block],
-		ExtrinsicHash: st.Hash(blake2b.Sum256(append(payload, sig...))),
+		BlockNumber:    s.block,
+		BlockHash:      s.hashes[s.block],
+		ExtrinsicIndex: index,
+		ExtrinsicHash:  st.Hash(blake2b.Sum256(append(payload, sig...))),
 	}
 	if err != nil {
 		rc.Err = err
