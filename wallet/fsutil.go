@@ -98,3 +98,14 @@ func fileExists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
 }
+
+// WriteFileAtomic writes a secret file the way this package writes key
+// files: mode 0600 (directories 0700), temp file + fsync + rename, and
+// without overwrite an atomic refusal (wrapping ErrKeyExists) if path exists.
+func WriteFileAtomic(path string, data []byte, overwrite bool) error {
+	return writeFileAtomic(path, data, overwrite)
+}
+
+// ReadKeyfile reads a key file of at most 1 MiB; a missing file wraps
+// ErrKeyNotFound.
+func ReadKeyfile(path string) ([]byte, error) { return readKeyfile(path) }
