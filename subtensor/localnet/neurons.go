@@ -11,7 +11,8 @@ import (
 func (s *state) appendNeuron(sn *subnet, hot, cold st.AccountID) st.UID {
 	sn.own()
 	uid := st.UID(len(sn.neurons))
-	sn.neurons = append(sn.neurons, &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block})
+	// append_neuron starts a neuron active, with last_update = now.
+	sn.neurons = append(sn.neurons, &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block, active: true})
 	sn.uids[hot] = uid
 	_ = cold
 	return uid
@@ -115,8 +116,8 @@ func (s *state) replaceNeuron(sn *subnet, uid st.UID, hot st.AccountID) {
 	sn.own()
 	old := sn.neurons[uid]
 	delete(sn.uids, old.hotkey)
-	delete(sn.commits, old.hotkey)
-	sn.neurons[uid] = &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block}
+	// The old hotkey keeps its stake and its commits (both keyed by hotkey).
+	sn.neurons[uid] = &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block, active: true}
 	sn.uids[hot] = uid
 	for _, n := range sn.neurons {
 		for k := range n.weights {
