@@ -1,7 +1,7 @@
 // Package metadata decodes Substrate runtime metadata (V14 and V15) and
 // uses its portable type registry to talk to a runtime without
 // compiled-in type knowledge: the chain client fetches metadata once per
-// runtime version and from then on
+// runtime version (Cache) and from then on
 //
 //   - builds call bytes by name (EncodeCall: pallet index ‖ call index ‖
 //     arguments encoded through the call's argument types),

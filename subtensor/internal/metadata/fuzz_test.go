@@ -70,7 +70,7 @@ func FuzzDecodeDynamic(f *testing.F) {
 
 func FuzzDecodeMetadata(f *testing.F) {
 	full := readHexFile(f, "testdata/spec343_state_getMetadata_v14.hex")
-	f.Add(full[:4096])
+	f.Add(full[:600])
 	f.Add([]byte("meta\x0f"))
 	f.Add([]byte{1, 0x10, 'm', 'e', 't', 'a', 14, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
