@@ -316,3 +316,20 @@ func FuzzConvertWeights(f *testing.F) {
 		}
 	})
 }
+
+func FuzzServeAxonParamsFor(f *testing.F) {
+	for _, s := range []string{"1.2.3.4:8091", "[::1]:1", "[2001:db8::1]:65535", "host:80", ":", "[fe80::1%eth0]:9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ServeAxonParamsFor(1, s, 0)
+		if err != nil {
+			return
+		}
+		a := AxonInfo{IP: p.IP, Port: p.Port, IPType: p.IPType}
+		back, err := ServeAxonParamsFor(1, a.Address(), 0)
+		if err != nil || back.IP != p.IP || back.Port != p.Port {
+			t.Fatalf("%q: address %q does not round-trip: %v", s, a.Address(), err)
+		}
+	})
+}

@@ -42,6 +42,7 @@ type config struct {
 	allowLoopback bool
 	log           *slog.Logger
 	fast          bool
+	seed          uint64
 	balances      map[st.AccountID]uint64
 	tweaks        []func(*globals)
 }
@@ -83,6 +84,11 @@ func WithFastRuntime() Option {
 		c.interval = 250 * time.Millisecond
 	}
 }
+
+// WithSeed makes the genesis hash depend on seed, so that chains built with
+// different seeds do not accept each other's signed extrinsics. The chain is
+// otherwise deterministic: no wall clock or randomness enters its state.
+func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 
 // WithBalance funds an extra account at genesis (added to the issuance).
 func WithBalance(a st.AccountID, amount st.Balance) Option {
@@ -201,7 +207,9 @@ func New(opts ...Option) *Chain {
 	s.subnets[st.RootNetUID] = newRootSubnet()
 	c := &Chain{s: s, cfg: cfg, log: log, sudo: st.AccountID(keys["Alice"].PublicKey())}
 	c.author = st.AccountID(blake2b.Sum256([]byte("gotensor/localnet/block-author")))
-	c.genesis = blockHash(0, st.Hash{})
+	var seedParent st.Hash
+	binary.LittleEndian.PutUint64(seedParent[:], cfg.seed)
+	c.genesis = blockHash(0, seedParent)
 	s.hashes = []st.Hash{c.genesis}
 	return c
 }

@@ -501,3 +501,74 @@ func TestHistoryCopyOnWrite(t *testing.T) {
 	require.Len(t, now[1].Weights, 2)
 	require.Greater(t, now[1].TotalStake(), old[1].TotalStake())
 }
+
+func TestSeedSeparatesChains(t *testing.T) {
+	ctx := context.Background()
+	a, b := New(WithSeed(1)), New(WithSeed(2))
+	ga, _ := a.GenesisHash(ctx)
+	gb, _ := b.GenesisHash(ctx)
+	require.NotEqual(t, ga, gb)
+	alice := key(t, "//Alice")
+	cl := &call{pallet: st.PalletBalances, name: "transfer_keep_alive", data: newCall(5, 3), paysFee: true,
+		dispatch: func(s *state, who st.AccountID) ([]st.Event, error) { return nil, nil }}
+	sig, err := alice.Sign(signingPayload(cl, 0, ga))
+	require.NoError(t, err)
+	_, err = b.apply(acc(alice), 0, sig, cl)
+	require.ErrorIs(t, err, st.ErrBadSignature, "a signature for chain A is not valid on chain B")
+	_, err = a.apply(acc(alice), 0, sig, cl)
+	require.NoError(t, err)
+}
+
+// One block of emission on one subnet: 1 α out, 18% owner cut, the rest
+// split 50/50 between miners and validators (no root stake, so no root
+// share), all pending until the epoch.
+func TestCoinbaseSplit(t *testing.T) {
+	f := newFixture(t, WithHistory(0))
+	s := f.c.s
+	sn := s.subnets[1]
+	sn.movingPrice = 0.5 // already emitting
+	sn.hp.tempo = 1000   // keep the epoch away
+	out0, srv0, val0, cut0, prot0 := sn.alphaOut, sn.pendingServer, sn.pendingValidator, sn.pendingOwnerCut, sn.protocolAlpha
+	iss0 := s.issuance
+	f.c.Step(1)
+	require.Equal(t, uint64(st.RaoPerTAO), sn.alphaOutEmission)
+	cut := uint64(st.RaoPerTAO) * 11796 / 65535
+	require.Equal(t, cut, sn.pendingOwnerCut-cut0)
+	r := uint64(st.RaoPerTAO) - cut
+	require.Equal(t, r/2, sn.pendingServer-srv0)
+	require.Equal(t, r-r/2, sn.pendingValidator-val0)
+	// Without root stake the alpha injection cap is 0: the whole TAO
+	// emission buys alpha for the protocol instead of being injected.
+	require.Zero(t, sn.alphaInEmission)
+	require.Positive(t, sn.protocolAlpha-prot0)
+	require.Equal(t, uint64(st.RaoPerTAO)+sn.protocolAlpha-prot0, sn.alphaOut-out0)
+	require.Equal(t, uint64(st.RaoPerTAO), s.issuance-iss0, "1 TAO minted into the pool")
+	checkInvariants(t, f.c, "after one block")
+}
+
+// At most MaxEpochsPerBlock epochs run in a block; the rest wait a block.
+func TestMaxEpochsPerBlock(t *testing.T) {
+	ctx := context.Background()
+	c := New(WithNetworkRateLimit(0), WithHistory(0))
+	alice := key(t, "//Alice")
+	for i := 0; i < 3; i++ {
+		mustOK(t)(c.RegisterNetwork(ctx, alice, acc(key(t, "//Alice/e"+itoa(uint64(i))))))
+	}
+	s := c.s
+	for _, id := range []st.NetUID{1, 2, 3} {
+		s.subnets[id].hp.tempo = 5
+		s.subnets[id].lastEpochBlock = 0
+	}
+	c.Step(5)
+	ran := 0
+	for _, id := range []st.NetUID{1, 2, 3} {
+		if s.subnets[id].epochIndex == 1 {
+			ran++
+		}
+	}
+	require.Equal(t, 2, ran, "two epochs in block 5")
+	require.Equal(t, uint64(6), s.subnets[3].pendingEpochAt)
+	c.Step(1)
+	require.Equal(t, uint64(1), s.subnets[3].epochIndex, "the deferred epoch runs in block 6")
+	require.Equal(t, uint64(6), s.subnets[3].lastEpochBlock)
+}
