@@ -2,7 +2,9 @@ package wallet
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -116,5 +118,34 @@ func FuzzDecryptKeyfile(f *testing.F) {
 			return
 		}
 		_, _ = DecodeKeyfileJSON(plain) // must not panic either
+	})
+}
+
+func FuzzKeypairFromPolkadotJSON(f *testing.F) {
+	raw, err := os.ReadFile("testdata/polkadotjs_keystore.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var doc struct {
+		Accounts []struct{ JSON json.RawMessage }
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(doc.Accounts[2].JSON)) // unencrypted: fuzzing stays fast
+	f.Add([]byte(`{"encoded":"","encoding":{"content":["pkcs8","sr25519"],"type":["none"],"version":"3"}}`))
+	f.Add([]byte(`{"encoded":"AAAA","encoding":{"content":["sr25519"],"type":["xsalsa20-poly1305"],"version":"3"}}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		kp, err := KeypairFromPolkadotJSON(data, "")
+		if err != nil {
+			if kp != nil || (!errors.Is(err, ErrKeyfileFormat) && !errors.Is(err, ErrWrongPassword) && !errors.Is(err, ErrInvalidKey)) {
+				t.Fatalf("untyped error: %v", err)
+			}
+			return
+		}
+		if !kp.HasPrivateKey() {
+			t.Fatal("imported keypair cannot sign")
+		}
 	})
 }
