@@ -32,6 +32,10 @@ import (
 // int8, int16, int32, int64 and bool. This package also encodes uint16,
 // uint32 and uint64, which numpy decodes but bittensor's Tensor validator
 // rejects; do not send those to Python peers.
+//
+// The zero Tensor is not a valid Python Tensor (an empty dtype and a null
+// shape fail its validators): declare an optional tensor field as *Tensor,
+// which encodes nil as null, Python's None.
 type Tensor struct {
 	Buffer string `json:"buffer"`
 	DType  string `json:"dtype"`
