@@ -3,6 +3,9 @@ package scale_test
 import (
 	"errors"
 	"os"
+	"runtime"
+	"slices"
+	"time"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -242,4 +245,56 @@ func BenchmarkNeuronsLite(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkNeuronsLiteRatio interleaves reflection and the hand-written
+// decoder in every iteration (each sample after a GC) and reports medians
+// and their ratio, for 1024 recorded neurons and the first 256 of them.
+func BenchmarkNeuronsLiteRatio(b *testing.B) {
+	data := loadNeuronsLite(b)
+	var all []neuronLite
+	if err := scale.Unmarshal(data, &all); err != nil {
+		b.Fatal(err)
+	}
+	small, err := scale.Marshal(all[:256])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range []struct {
+		name string
+		data []byte
+	}{{"1024", data}, {"256", small}} {
+		b.Run(size.name, func(b *testing.B) {
+			var reflectT, handT []time.Duration
+			for b.Loop() {
+				runtime.GC()
+				start := time.Now()
+				var slow []neuronLite
+				if err := scale.Unmarshal(size.data, &slow); err != nil {
+					b.Fatal(err)
+				}
+				reflectT = append(reflectT, time.Since(start))
+				runtime.GC()
+				start = time.Now()
+				var fast []neuronLiteFast
+				if err := scale.Unmarshal(size.data, &fast); err != nil {
+					b.Fatal(err)
+				}
+				handT = append(handT, time.Since(start))
+			}
+			r, h := median(reflectT), median(handT)
+			b.ReportMetric(float64(r.Nanoseconds())/1e3, "reflect-µs")
+			b.ReportMetric(float64(h.Nanoseconds())/1e3, "handwritten-µs")
+			b.ReportMetric(float64(r)/float64(h), "reflect/handwritten")
+		})
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
 }

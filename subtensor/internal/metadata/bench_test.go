@@ -1,7 +1,10 @@
 package metadata
 
 import (
+	"runtime"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/gotensor/gotensor/subtensor/scale"
 )
@@ -141,4 +144,75 @@ func BenchmarkNeuronsLite(b *testing.B) {
 			}
 		}
 	})
+}
+
+// first256 re-encodes the first 256 recorded neurons (the 256-UID subnet
+// size of today's runtime) as their own Vec.
+func first256(b *testing.B, m *Metadata, out TypeID, raw []byte) []byte {
+	v, err := m.DecodeValue(out, raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc, err := m.EncodeValue(out, v.([]any)[:256])
+	if err != nil {
+		b.Fatal(err)
+	}
+	return enc
+}
+
+// BenchmarkNeuronsLiteRatio interleaves the three decoding paths in every
+// iteration and reports per-path medians and ratios, so the comparison is
+// made under the same machine load (this machine is shared and noisy).
+// Each sample starts after a GC, so figures exclude collection debt.
+func BenchmarkNeuronsLiteRatio(b *testing.B) {
+	m := loadMD(b, "spec343_v15")
+	method, err := m.RuntimeAPIMethod("NeuronInfoRuntimeApi", "get_neurons_lite")
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := mustHex(b, loadStateCalls(b)[0].Result)
+	for _, size := range []struct {
+		name string
+		data []byte
+	}{{"1024", raw}, {"256", first256(b, m, method.Output, raw)}} {
+		b.Run(size.name, func(b *testing.B) {
+			paths := []struct {
+				name string
+				run  func() error
+			}{
+				{"dynamic", func() error { _, err := m.DecodeValue(method.Output, size.data); return err }},
+				{"struct", func() error { var out []testNeuron; return m.DecodeInto(method.Output, size.data, &out) }},
+				{"handwritten", func() error { var out []neuronFast; return m.DecodeInto(method.Output, size.data, &out) }},
+			}
+			samples := make([][]time.Duration, len(paths))
+			for b.Loop() {
+				for i, p := range paths {
+					// Start each sample from a collected heap so one path's
+					// garbage is not charged to the next.
+					runtime.GC()
+					start := time.Now()
+					if err := p.run(); err != nil {
+						b.Fatal(err)
+					}
+					samples[i] = append(samples[i], time.Since(start))
+				}
+			}
+			med := make([]float64, len(paths))
+			for i, p := range paths {
+				med[i] = float64(median(samples[i]).Nanoseconds())
+				b.ReportMetric(med[i]/1e3, p.name+"-µs")
+			}
+			b.ReportMetric(med[0]/med[1], "dynamic/struct")
+			b.ReportMetric(med[1]/med[2], "struct/handwritten")
+		})
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
 }

@@ -126,12 +126,22 @@ func (m *Metadata) sub(id TypeID, t reflect.Type) (decFunc, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.dec != nil {
+		return p.dec, nil
+	}
+	// Recursive type: p is a placeholder filled once its compile returns.
+	// Recursion in a registry always passes through a sequence or an enum
+	// (Option included), and those plans count depth.
 	return func(d *scale.Decoder, v reflect.Value, depth int) error {
-		if depth > maxDepth {
-			return &scale.DecodeError{Offset: d.Offset(), Err: ErrTooDeep}
-		}
-		return p.dec(d, v, depth+1)
+		return p.dec(d, v, depth)
 	}, nil
+}
+
+func tooDeep(d *scale.Decoder, depth int) error {
+	if depth > maxDepth {
+		return &scale.DecodeError{Offset: d.Offset(), Err: ErrTooDeep}
+	}
+	return nil
 }
 
 func (m *Metadata) compile(id TypeID, gt reflect.Type) (decFunc, error) {
@@ -535,13 +545,16 @@ func (m *Metadata) compileSequence(t *Type, gt reflect.Type) (decFunc, error) {
 	}
 	minSize := m.MinSize(t.Elem)
 	return func(d *scale.Decoder, v reflect.Value, depth int) error {
+		if err := tooDeep(d, depth); err != nil {
+			return err
+		}
 		n, err := d.Length(minSize)
 		if err != nil {
 			return err
 		}
 		s := reflect.MakeSlice(gt, n, n)
 		for i := 0; i < n; i++ {
-			if err := elem(d, s.Index(i), depth); err != nil {
+			if err := elem(d, s.Index(i), depth+1); err != nil {
 				return scale.WithPath(err, "["+strconv.Itoa(i)+"]")
 			}
 		}
@@ -567,7 +580,7 @@ func (m *Metadata) compileArray(t *Type, gt reflect.Type) (decFunc, error) {
 				v.Set(s)
 				return nil
 			}
-			reflect.Copy(v, reflect.ValueOf(b))
+			copy(v.Bytes(), b) // v is an addressable [N]byte
 			return nil
 		}, nil
 	}
@@ -758,6 +771,9 @@ func (m *Metadata) compileVariant(t *Type, gt reflect.Type) (decFunc, error) {
 		}
 		ptr := inner != gt
 		return func(d *scale.Decoder, v reflect.Value, depth int) error {
+			if err := tooDeep(d, depth); err != nil {
+				return err
+			}
 			s, err := d.OptionTag()
 			if err != nil {
 				return err
@@ -767,10 +783,10 @@ func (m *Metadata) compileVariant(t *Type, gt reflect.Type) (decFunc, error) {
 				return nil
 			}
 			if !ptr {
-				return dec(d, v, depth)
+				return dec(d, v, depth+1)
 			}
 			p := reflect.New(inner)
-			if err := dec(d, p.Elem(), depth); err != nil {
+			if err := dec(d, p.Elem(), depth+1); err != nil {
 				return err
 			}
 			v.Set(p)
@@ -808,6 +824,9 @@ func (m *Metadata) compileVariant(t *Type, gt reflect.Type) (decFunc, error) {
 			arms[vr.Index] = arm{i, dec}
 		}
 		return func(d *scale.Decoder, v reflect.Value, depth int) error {
+			if err := tooDeep(d, depth); err != nil {
+				return err
+			}
 			vr, err := readIndex(d)
 			if err != nil {
 				return err
@@ -818,7 +837,7 @@ func (m *Metadata) compileVariant(t *Type, gt reflect.Type) (decFunc, error) {
 			}
 			v.SetZero()
 			p := reflect.New(gt.Field(a.field).Type.Elem())
-			if err := a.dec(d, p.Elem(), depth); err != nil {
+			if err := a.dec(d, p.Elem(), depth+1); err != nil {
 				return scale.WithPath(err, vr.Name)
 			}
 			v.Field(a.field).Set(p)
