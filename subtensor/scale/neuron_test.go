@@ -5,8 +5,8 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
