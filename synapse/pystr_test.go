@@ -336,3 +336,17 @@ func TestMarshalerFields(t *testing.T) {
 	_, hasI := got["bt_header_input_obj_i"]
 	require.False(t, hasI, "interfaces are optional by convention")
 }
+
+type binaryNode struct {
+	L, R *binaryNode
+}
+
+func TestSizeSharedAndCyclicIsLinear(t *testing.T) {
+	n := &binaryNode{}
+	n.L, n.R = n, n // every path is a cycle: 2^depth paths without a seen set
+	require.Equal(t, synapse.Size(n), synapse.Size(n))
+	s := make([]int, 10)
+	require.Equal(t, synapse.Size([][]int{s}), synapse.Size([][]int{s, s})-24, "a shared array counts once")
+	_, err := synapse.PyStr(n)
+	require.ErrorIs(t, err, synapse.ErrTooDeep)
+}

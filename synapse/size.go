@@ -10,43 +10,62 @@ import (
 // the role of Python's get_size (a recursive sys.getsizeof) for the
 // total_size header, whose value cannot match CPython's and which no receiver
 // checks; it is deterministic for a given value and costs no allocation
-// beyond the walk. Cycles and nesting beyond MaxDepth are cut off.
+// beyond the walk. Like Python's get_size, memory reached twice (shared or
+// cyclic pointers, maps, slices) counts once; nesting beyond MaxDepth is cut
+// off.
 func Size(v any) int64 {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return 0
 	}
-	return int64(rv.Type().Size()) + sizeBehind(rv, 0)
+	w := sizeWalker{}
+	return int64(rv.Type().Size()) + w.sizeBehind(rv, 0)
+}
+
+type sizeWalker struct {
+	seen map[uintptr]bool // addresses of pointees, map headers, slice arrays
+}
+
+// first reports whether the memory at p is met for the first time.
+func (w *sizeWalker) first(p uintptr) bool {
+	if w.seen == nil {
+		w.seen = map[uintptr]bool{}
+	}
+	if w.seen[p] {
+		return false
+	}
+	w.seen[p] = true
+	return true
 }
 
 // sizeBehind returns the bytes v references outside its own fixed size.
-func sizeBehind(v reflect.Value, depth int) int64 {
+func (w *sizeWalker) sizeBehind(v reflect.Value, depth int) int64 {
 	if depth > MaxDepth {
 		return 0
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() {
+		if v.IsNil() || !w.first(v.Pointer()) {
 			return 0
 		}
 		e := v.Elem()
-		return int64(e.Type().Size()) + sizeBehind(e, depth+1)
+		return int64(e.Type().Size()) + w.sizeBehind(e, depth+1)
 	case reflect.Interface:
 		if v.IsNil() {
 			return 0
 		}
 		e := v.Elem()
-		return int64(e.Type().Size()) + sizeBehind(e, depth+1)
+		return int64(e.Type().Size()) + w.sizeBehind(e, depth+1)
 	case reflect.String:
 		return int64(v.Len())
 	case reflect.Slice:
-		if v.IsNil() {
+		if v.IsNil() || (v.Cap() > 0 && !w.first(v.Pointer())) {
 			return 0
 		}
 		n := int64(v.Cap()) * int64(v.Type().Elem().Size())
 		if hasIndirect(v.Type().Elem()) {
 			for i := 0; i < v.Len(); i++ {
-				n += sizeBehind(v.Index(i), depth+1)
+				n += w.sizeBehind(v.Index(i), depth+1)
 			}
 		}
 		return n
@@ -54,12 +73,12 @@ func sizeBehind(v reflect.Value, depth int) int64 {
 		var n int64
 		if hasIndirect(v.Type().Elem()) {
 			for i := 0; i < v.Len(); i++ {
-				n += sizeBehind(v.Index(i), depth+1)
+				n += w.sizeBehind(v.Index(i), depth+1)
 			}
 		}
 		return n
 	case reflect.Map:
-		if v.IsNil() {
+		if v.IsNil() || !w.first(v.Pointer()) {
 			return 0
 		}
 		kt, et := v.Type().Key(), v.Type().Elem()
@@ -67,14 +86,14 @@ func sizeBehind(v reflect.Value, depth int) int64 {
 		if hasIndirect(kt) || hasIndirect(et) {
 			it := v.MapRange()
 			for it.Next() {
-				n += sizeBehind(it.Key(), depth+1) + sizeBehind(it.Value(), depth+1)
+				n += w.sizeBehind(it.Key(), depth+1) + w.sizeBehind(it.Value(), depth+1)
 			}
 		}
 		return n
 	case reflect.Struct:
 		var n int64
 		for _, i := range indirectFields(v.Type()) {
-			n += sizeBehind(v.Field(i), depth+1)
+			n += w.sizeBehind(v.Field(i), depth+1)
 		}
 		return n
 	}
