@@ -206,12 +206,26 @@ func (s *sparse) reset(n int) {
 	s.vals = s.vals[:0]
 }
 
-func (s *sparse) appendRow(i int, row []subtensor.WeightEntry) {
-	for _, e := range row {
-		s.cols = append(s.cols, uint16(e.UID))
-		s.vals = append(s.vals, e.Value)
+// fill stores the rows pick selects from the neurons, reusing the arrays.
+func (s *sparse) fill(nf []subtensor.NeuronInfo, pick func(*subtensor.NeuronInfo) []subtensor.WeightEntry) {
+	total := 0
+	for i := range nf {
+		total += len(pick(&nf[i]))
 	}
-	s.rowPtr[i+1] = uint32(len(s.cols))
+	s.rowPtr = resize(s.rowPtr, len(nf)+1)
+	s.cols = resize(s.cols, total)
+	s.vals = resize(s.vals, total)
+	k := 0
+	s.rowPtr[0] = 0
+	for i := range nf {
+		row := pick(&nf[i])
+		cols, vals := s.cols[k:k+len(row)], s.vals[k:k+len(row)]
+		for j, e := range row {
+			cols[j], vals[j] = uint16(e.UID), e.Value
+		}
+		k += len(row)
+		s.rowPtr[i+1] = uint32(k)
+	}
 }
 
 // resize returns s with length n, reusing its array when it is large

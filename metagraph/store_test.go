@@ -44,6 +44,20 @@ func denseFake(netuid subtensor.NetUID, n int) *fakeChain {
 	return f
 }
 
+// validatorFake is an n-uid subnet where the first v uids are validators
+// weighting and bonding every uid (a full subnet's realistic shape).
+func validatorFake(n, v int) *fakeChain {
+	w := make([][]we, n)
+	b := make([][]we, n)
+	for i := 0; i < v && i < n; i++ {
+		for j := 0; j < n; j++ {
+			w[i] = append(w[i], we{UID: subtensor.UID(j), Value: uint16((i*131 + j*17) % 65536)})
+			b[i] = append(b[i], we{UID: subtensor.UID(j), Value: uint16((i*7 + j*3) % 65536)})
+		}
+	}
+	return newFake(1, n, w, b)
+}
+
 func requireSameMetagraph(t *testing.T, want, got *Metagraph) {
 	t.Helper()
 	wb, err := want.MarshalBinary()

@@ -378,11 +378,7 @@ func (m *Metagraph) setFrom(f *fetched, cfg *config) {
 		m.RootSubnets = m.RootSubnets[:0]
 		return
 	}
-	r.weights.reset(n)
-	r.bonds.reset(n)
-	for i := range f.nf {
-		r.weights.appendRow(i, f.nf[i].Weights)
-		r.bonds.appendRow(i, f.nf[i].Bonds)
-	}
+	r.weights.fill(f.nf, func(n *subtensor.NeuronInfo) []subtensor.WeightEntry { return n.Weights })
+	r.bonds.fill(f.nf, func(n *subtensor.NeuronInfo) []subtensor.WeightEntry { return n.Bonds })
 	m.RootSubnets = append(m.RootSubnets[:0], f.nets...)
 }

@@ -1,0 +1,5 @@
+//go:build race
+
+package metagraph
+
+const raceEnabled = true
