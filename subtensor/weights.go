@@ -1,6 +1,7 @@
 package subtensor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -106,4 +107,19 @@ func commitPayload(hotkey AccountID, idx uint16, uids []UID, values, salt []uint
 		b = append(b, byte(versionKey>>(8*i)))
 	}
 	return b
+}
+
+// SetWeightsFloat normalizes float weights with ConvertWeightsAndUIDsForEmit
+// and sets them on any Chain backend: the Python SDK's
+// subtensor.set_weights(uids, weights) in one call. All-zero weights are
+// refused with ErrInvalidWeights (there is nothing to set).
+func SetWeightsFloat(ctx context.Context, c Chain, signer Signer, netuid NetUID, uids []int64, weights []float32, versionKey uint64) (*Receipt, error) {
+	u, v, err := ConvertWeightsAndUIDsForEmit(uids, weights)
+	if err != nil {
+		return nil, err
+	}
+	if len(u) == 0 {
+		return nil, fmt.Errorf("%w: all weights are zero", ErrInvalidWeights)
+	}
+	return c.SetWeights(ctx, signer, netuid, u, v, versionKey)
 }

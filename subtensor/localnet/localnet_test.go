@@ -572,3 +572,18 @@ func TestMaxEpochsPerBlock(t *testing.T) {
 	require.Equal(t, uint64(1), s.subnets[3].epochIndex, "the deferred epoch runs in block 6")
 	require.Equal(t, uint64(6), s.subnets[3].lastEpochBlock)
 }
+
+func TestSetWeightsFloat(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	mustOK(t)(f.c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+	mustOK(t)(f.c.BurnedRegister(ctx, f.charlie, 1, acc(f.minerHK)))
+	mustOK(t)(f.c.AddStake(ctx, f.bob, acc(f.valHK), 1, st.TAO(10)))
+	f.c.Step(11)
+	mustOK(t)(st.SetWeightsFloat(ctx, f.c, f.valHK, 1, []int64{0, 2}, []float32{0.25, 1}, 0))
+	n, err := f.c.Neuron(ctx, 1, 1)
+	require.NoError(t, err)
+	require.Equal(t, []st.WeightEntry{{UID: 0, Value: 16384}, {UID: 2, Value: 65535}}, n.Weights)
+	_, err = st.SetWeightsFloat(ctx, f.c, f.valHK, 1, []int64{0}, []float32{0}, 0)
+	require.ErrorIs(t, err, st.ErrInvalidWeights)
+}
