@@ -186,6 +186,21 @@ func (m *Metadata) compile(id TypeID, gt reflect.Type) (decFunc, error) {
 			return v.Addr().Interface().(scale.Unmarshaler).UnmarshalSCALE(d)
 		}, nil
 	}
+	if gt.Kind() == reflect.Pointer && gt != bigIntPtrType && !(t.Kind == KindVariant && t.isOption()) {
+		// A pointer target for a value that is always present: allocate.
+		elem, err := m.sub(id, gt.Elem())
+		if err != nil {
+			return nil, err
+		}
+		return func(d *scale.Decoder, v reflect.Value, depth int) error {
+			p := reflect.New(gt.Elem())
+			if err := elem(d, p.Elem(), depth); err != nil {
+				return err
+			}
+			v.Set(p)
+			return nil
+		}, nil
+	}
 	switch t.Kind {
 	case KindPrimitive:
 		return m.compilePrimitive(t, gt)

@@ -316,3 +316,37 @@ func (m *Metadata) RuntimeAPIMethod(api, method string) (*APIMethod, error) {
 	}
 	return nil, notFound("runtime API %s", api)
 }
+
+// IsEmpty reports whether every value of type id encodes to zero bytes
+// (unit structs, empty tuples and aggregates of them). Most custom
+// transaction extensions are empty in both their extra and their
+// additional-signed data; a client can handle them generically with this.
+func (m *Metadata) IsEmpty(id TypeID) bool {
+	return m.isEmpty(id, 0)
+}
+
+func (m *Metadata) isEmpty(id TypeID, depth int) bool {
+	t, ok := m.Types.Type(id)
+	if !ok || depth > maxDepth {
+		return false
+	}
+	switch t.Kind {
+	case KindComposite:
+		for _, f := range t.Fields {
+			if !m.isEmpty(f.Type, depth+1) {
+				return false
+			}
+		}
+		return true
+	case KindTuple:
+		for _, e := range t.Tuple {
+			if !m.isEmpty(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case KindArray:
+		return t.Len == 0 || m.isEmpty(t.Elem, depth+1)
+	}
+	return false
+}

@@ -217,3 +217,35 @@ func TestDecodeBadMetadata(t *testing.T) {
 		require.True(t, errors.Is(err, scale.ErrUnexpectedEOF) || errors.Is(err, scale.ErrLengthTooLarge), "cut %d: %v", cut, err)
 	}
 }
+
+func TestSignedExtensionShapes(t *testing.T) {
+	m := loadMD(t, "spec343_v15")
+	empty := map[string][2]bool{} // identifier -> (extra empty, additional empty)
+	for _, s := range m.Extrinsic.SignedExtensions {
+		empty[s.Identifier] = [2]bool{m.IsEmpty(s.Type), m.IsEmpty(s.AdditionalSigned)}
+	}
+	// Custom subtensor extensions and CheckNonZeroSender/CheckWeight carry
+	// nothing; the spec/tx versions and genesis/era block hash are
+	// additional-signed only; nonce, mortality, tip and metadata-hash mode
+	// are in the extrinsic.
+	require.Equal(t, [2]bool{true, true}, empty["CheckNonZeroSender"])
+	require.Equal(t, [2]bool{true, true}, empty["CheckWeight"])
+	require.Equal(t, [2]bool{true, true}, empty["SubtensorTransactionExtension"])
+	require.Equal(t, [2]bool{true, true}, empty["DrandPriority"])
+	require.Equal(t, [2]bool{true, false}, empty["CheckSpecVersion"])
+	require.Equal(t, [2]bool{true, false}, empty["CheckGenesis"])
+	require.Equal(t, [2]bool{false, false}, empty["CheckMortality"])
+	require.Equal(t, [2]bool{false, true}, empty["CheckNonce"])
+	require.Equal(t, [2]bool{false, true}, empty["ChargeTransactionPayment"])
+	require.Equal(t, [2]bool{false, false}, empty["CheckMetadataHash"])
+}
+
+func TestDecodeIntoPointerTargets(t *testing.T) {
+	m := loadMD(t, "spec343_v15")
+	method, err := m.RuntimeAPIMethod("SubnetRegistrationRuntimeApi", "get_network_registration_cost")
+	require.NoError(t, err)
+	var cost *uint64
+	require.NoError(t, m.DecodeInto(method.Output, []byte{1, 0, 0, 0, 0, 0, 0, 0}, &cost))
+	require.NotNil(t, cost)
+	require.Equal(t, uint64(1), *cost)
+}
