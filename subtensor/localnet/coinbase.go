@@ -1,6 +1,7 @@
 package localnet
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 
@@ -274,19 +275,18 @@ func fromYuma(row []yuma.Weight) []st.WeightEntry {
 	return out
 }
 
-// distributeEmission runs the epoch and pays it out (chain.md §1.6).
-func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, ownerCut uint64) {
+// runEpoch is the chain's epoch(netuid, emission): yuma over the subnet's
+// storage, then the per-uid terms persisted (incentive, dividends,
+// consensus, validator trust, stake weight, active, the new permits,
+// emission and the bonds rows).
+func (s *state) runEpoch(sn *subnet, emission uint64) (yuma.Output, error) {
 	sn.own()
-	if ownerCut > 0 {
-		sn.addStake(sn.ownerHot, sn.ownerCold, ownerCut)
+	out, err := yuma.Epoch(s.epochInput(sn, emission))
+	if err != nil {
+		return out, err
 	}
-	total := server + validator + rootAlpha
-	out, err := yuma.Epoch(s.epochInput(sn, total))
-	if err != nil || len(out.Incentive) != len(sn.neurons) {
-		// The inputs come from consistent storage, so this does not happen;
-		// if it did, the emission is recycled rather than lost track of.
-		sn.alphaOut = satSub(sn.alphaOut, total)
-		return
+	if len(out.Incentive) != len(sn.neurons) {
+		return out, fmt.Errorf("localnet: epoch returned %d uids for %d neurons", len(out.Incentive), len(sn.neurons))
 	}
 	for i, nr := range sn.neurons {
 		nr.incentive, nr.dividends, nr.consensus = out.Incentive[i], out.Dividends[i], out.Consensus[i]
@@ -294,6 +294,23 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 		nr.active, nr.permit = out.Active[i], out.ValidatorPermit[i]
 		nr.emission = out.Emission[i]
 		nr.bonds = fromYuma(out.Bonds[i])
+	}
+	return out, nil
+}
+
+// distributeEmission runs the epoch and pays it out (chain.md §1.6).
+func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, ownerCut uint64) {
+	sn.own()
+	if ownerCut > 0 {
+		sn.addStake(sn.ownerHot, sn.ownerCold, ownerCut)
+	}
+	total := server + validator + rootAlpha
+	out, err := s.runEpoch(sn, total)
+	if err != nil {
+		// The inputs come from consistent storage, so this does not happen;
+		// if it did, the emission is recycled rather than lost track of.
+		sn.alphaOut = satSub(sn.alphaOut, total)
+		return
 	}
 	paid := uint64(0)
 
