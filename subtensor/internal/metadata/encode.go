@@ -299,7 +299,7 @@ func (m *Metadata) encFields(e *scale.Encoder, t *Type, fields []Field, v reflec
 		transparent := true
 		switch {
 		case isPlainStruct(v.Type()) && named:
-			_, found := goFieldFor(v.Type(), fields[0].Name)
+			_, found := goFieldPath(v.Type(), fields[0].Name)
 			transparent = !found
 		case v.Kind() == reflect.Map && named:
 			transparent = !v.MapIndex(reflect.ValueOf(fields[0].Name)).IsValid()
@@ -322,11 +322,11 @@ func (m *Metadata) encFields(e *scale.Encoder, t *Type, fields []Field, v reflec
 		return nil
 	case isPlainStruct(v.Type()) && named:
 		for _, f := range fields {
-			i, ok := goFieldFor(v.Type(), f.Name)
+			path, ok := goFieldPath(v.Type(), f.Name)
 			if !ok {
 				return mismatch("Go %s has no field for %s.%s", v.Type(), m.describe(t), f.Name)
 			}
-			if err := m.enc(e, f.Type, v.Field(i), depth+1); err != nil {
+			if err := m.enc(e, f.Type, v.FieldByIndex(path), depth+1); err != nil {
 				return encErr(f.Name, err)
 			}
 		}

@@ -16,7 +16,9 @@ import (
 // metadata field, else a case- and underscore-insensitive match
 // ("validator_trust" ↔ ValidatorTrust). Metadata fields with no Go field
 // are skipped and Go fields with no metadata field stay zero, so one Go
-// struct reads both older and newer runtime shapes. Other rules:
+// struct reads both older and newer runtime shapes. Fields of embedded
+// (non-pointer) structs are matched too, after the direct fields. Other
+// rules:
 //
 //   - integers (fixed or Compact) go into any Go integer type wide enough
 //     for the value (checked), scale.Uint128/Int128 or *big.Int
@@ -654,6 +656,32 @@ func goFieldFor(gt reflect.Type, name string) (int, bool) {
 	return fallback, fallback >= 0
 }
 
+// goFieldPath finds the Go field for a metadata field name like
+// goFieldFor, then looks inside embedded (non-pointer) structs, so a
+// NeuronInfo type can embed NeuronInfoLite. Direct fields win.
+func goFieldPath(gt reflect.Type, name string) ([]int, bool) {
+	return goFieldPathDepth(gt, name, 0)
+}
+
+func goFieldPathDepth(gt reflect.Type, name string, depth int) ([]int, bool) {
+	if i, ok := goFieldFor(gt, name); ok && !gt.Field(i).Anonymous {
+		return []int{i}, true
+	}
+	if depth >= 4 {
+		return nil, false
+	}
+	for i := 0; i < gt.NumField(); i++ {
+		f := gt.Field(i)
+		if !f.Anonymous || f.Type.Kind() != reflect.Struct || !isPlainStruct(f.Type) || scale.ParseTag(f.Tag.Get("scale")).Skip {
+			continue
+		}
+		if sub, ok := goFieldPathDepth(f.Type, name, depth+1); ok {
+			return append([]int{i}, sub...), true
+		}
+	}
+	return nil, false
+}
+
 func positionalFields(gt reflect.Type) []int {
 	var idx []int
 	for i := 0; i < gt.NumField(); i++ {
@@ -671,7 +699,7 @@ func isPlainStruct(gt reflect.Type) bool {
 
 type fieldStep struct {
 	dec   decFunc
-	index int // Go field index, -1 to skip
+	index []int // Go field index path, nil to skip
 	name  string
 }
 
@@ -692,7 +720,7 @@ func (m *Metadata) compileFields(t *Type, fields []Field, gt reflect.Type) (decF
 		transparent := !isPlainStruct(gt)
 		if isPlainStruct(gt) {
 			if named {
-				_, found := goFieldFor(gt, fields[0].Name)
+				_, found := goFieldPath(gt, fields[0].Name)
 				transparent = !found
 			} else {
 				transparent = len(positionalFields(gt)) != 1
@@ -706,16 +734,16 @@ func (m *Metadata) compileFields(t *Type, fields []Field, gt reflect.Type) (decF
 	switch {
 	case isPlainStruct(gt) && named:
 		for _, f := range fields {
-			i, ok := goFieldFor(gt, f.Name)
+			path, ok := goFieldPath(gt, f.Name)
 			if !ok {
-				steps = append(steps, fieldStep{dec: m.skipper(f.Type), index: -1, name: f.Name})
+				steps = append(steps, fieldStep{dec: m.skipper(f.Type), name: f.Name})
 				continue
 			}
-			dec, err := m.sub(f.Type, gt.Field(i).Type)
+			dec, err := m.sub(f.Type, gt.FieldByIndex(path).Type)
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", m.describe(t), f.Name, err)
 			}
-			steps = append(steps, fieldStep{dec: dec, index: i, name: f.Name})
+			steps = append(steps, fieldStep{dec: dec, index: path, name: f.Name})
 		}
 	case isPlainStruct(gt):
 		pos := positionalFields(gt)
@@ -727,7 +755,7 @@ func (m *Metadata) compileFields(t *Type, fields []Field, gt reflect.Type) (decF
 			if err != nil {
 				return nil, err
 			}
-			steps = append(steps, fieldStep{dec: dec, index: pos[k], name: strconv.Itoa(k)})
+			steps = append(steps, fieldStep{dec: dec, index: []int{pos[k]}, name: strconv.Itoa(k)})
 		}
 	case (gt.Kind() == reflect.Array && gt.Len() == len(fields)) || gt.Kind() == reflect.Slice:
 		elems := make([]decFunc, len(fields))
@@ -759,8 +787,12 @@ func (m *Metadata) compileFields(t *Type, fields []Field, gt reflect.Type) (decF
 	return func(d *scale.Decoder, v reflect.Value, depth int) error {
 		for _, s := range steps {
 			var fv reflect.Value
-			if s.index >= 0 {
-				fv = v.Field(s.index)
+			switch len(s.index) {
+			case 0:
+			case 1:
+				fv = v.Field(s.index[0])
+			default:
+				fv = v.FieldByIndex(s.index)
 			}
 			if err := s.dec(d, fv, depth); err != nil {
 				return scale.WithPath(err, s.name)

@@ -224,3 +224,31 @@ func TestDecodeIntoMismatches(t *testing.T) {
 }
 
 var neuronsAny []any
+
+// A full-neuron type can embed the lite one, as the subtensor package may
+// define them.
+type testLite struct {
+	Hotkey     [32]byte
+	UID        uint16
+	LastUpdate uint64
+}
+
+type testFull struct {
+	testLite
+	Weights [][2]uint16
+	Bonds   []struct{ UID, Value uint16 }
+}
+
+func TestEmbeddedStructs(t *testing.T) {
+	calls := loadStateCalls(t)
+	m := loadMD(t, "spec315_v15")
+	method, err := m.RuntimeAPIMethod("NeuronInfoRuntimeApi", "get_neuron")
+	require.NoError(t, err)
+	var full *testFull
+	require.NoError(t, m.DecodeRuntimeAPIResult(method, mustHex(t, calls[3].Result), &full))
+	require.Equal(t, uint16(29), full.UID)
+	require.Equal(t, uint64(6522124), full.LastUpdate)
+	require.Equal(t, "5Cf4LPRv6tiyuFsfLRQaFYEEn3zJRGi4bAE9DwbbKmbCSHpV", ss58(full.Hotkey))
+	require.Len(t, full.Weights, 5)
+	require.Equal(t, struct{ UID, Value uint16 }{1, 65535}, full.Bonds[0])
+}
