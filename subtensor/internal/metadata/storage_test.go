@@ -219,3 +219,18 @@ func TestXXH64Golden(t *testing.T) {
 		require.Equal(t, c.Want, fmt.Sprintf("%016x", got), "%s seed %d", c.Input, c.Seed)
 	}
 }
+
+func TestHashersGolden(t *testing.T) {
+	var f struct {
+		Cases []map[string]string `json:"cases"`
+	}
+	readJSON(t, "testdata/hashers_golden.json", &f)
+	require.NotEmpty(t, f.Cases)
+	for _, c := range f.Cases {
+		in := mustHex(t, c["input_hex"])
+		for _, h := range []Hasher{Blake2_128, Blake2_256, Blake2_128Concat, Twox128, Twox256, Twox64Concat, Identity} {
+			require.Equal(t, c[h.String()], hex.EncodeToString(h.Hash(nil, in)), "%s(%x)", h, in)
+		}
+	}
+	require.Equal(t, "Hasher(9)", Hasher(9).String())
+}
