@@ -121,9 +121,9 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 	inplaceNormalize(activeStake)
 
 	// == Weights ==
-	weights := make([][]Entry, n)
+	weights := rowsWithCap(n, func(i int) int { return len(in.Weights[i]) })
 	for i, row := range in.Weights {
-		r := make([]Entry, 0, len(row))
+		r := weights[i]
 		for _, w := range row {
 			if int(w.UID) < n {
 				r = append(r, Entry{w.UID, fixed.I32FromU16(w.Value)})
@@ -190,13 +190,11 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 	var dividends []I
 	var emaBonds [][]Entry
 	if p.Yuma3 {
-		bonds := make([][]Entry, n)
+		bonds := rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
 		for i, row := range in.Bonds {
-			r := make([]Entry, len(row))
-			for k, b := range row {
-				r[k] = Entry{b.UID, fixed.U16Proportion(b.Value)}
+			for _, b := range row {
+				bonds[i] = append(bonds[i], Entry{b.UID, fixed.U16Proportion(b.Value)})
 			}
-			bonds[i] = r
 		}
 		bonds = filterSparse(bonds, keepBond)
 		var used bool
@@ -211,13 +209,11 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		dividends = vecMul(totalBondsPerValidator, activeStake)
 		inplaceNormalize(dividends)
 	} else {
-		bonds := make([][]Entry, n)
+		bonds := rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
 		for i, row := range in.Bonds {
-			r := make([]Entry, len(row))
-			for k, b := range row {
-				r[k] = Entry{b.UID, fixed.I32FromU16(b.Value)}
+			for _, b := range row {
+				bonds[i] = append(bonds[i], Entry{b.UID, fixed.I32FromU16(b.Value)})
 			}
-			bonds[i] = r
 		}
 		bonds = filterSparse(bonds, keepBond)
 		inplaceColNormalize(bonds, n)

@@ -205,11 +205,29 @@ func filterSparse(m [][]Entry, keep func(i int, e Entry) bool) [][]Entry {
 	return m
 }
 
+// rowsWithCap returns n empty rows carved from one backing array, row i with
+// capacity size(i): fewer, larger allocations for the per-row outputs.
+func rowsWithCap(n int, size func(i int) int) [][]Entry {
+	total := 0
+	for i := range n {
+		total += size(i)
+	}
+	buf := make([]Entry, total)
+	out := make([][]Entry, n)
+	off := 0
+	for i := range n {
+		sz := size(i)
+		out[i] = buf[off : off : off+sz]
+		off += sz
+	}
+	return out
+}
+
 // colClipSparse: min(w, c_j); entries with c_j < w and c_j <= 0 are dropped.
 func colClipSparse(m [][]Entry, c []I) [][]Entry {
-	out := make([][]Entry, len(m))
+	out := rowsWithCap(len(m), func(i int) int { return len(m[i]) })
 	for i, row := range m {
-		r := make([]Entry, 0, len(row))
+		r := out[i]
 		for _, e := range row {
 			var th I
 			if int(e.UID) < len(c) {
@@ -264,25 +282,21 @@ func matmulTransposeSparse(m [][]Entry, v []I) []I {
 
 // rowHadamardSparse scales row i by v_i (value·scale, saturating).
 func rowHadamardSparse(m [][]Entry, v []I) [][]Entry {
-	out := make([][]Entry, 0, len(m))
-	for i, row := range m {
-		if i >= len(v) {
-			break
+	rows := min(len(m), len(v))
+	out := rowsWithCap(rows, func(i int) int { return len(m[i]) })
+	for i := range rows {
+		for _, e := range m[i] {
+			out[i] = append(out[i], Entry{e.UID, e.Value.SatMul(v[i])})
 		}
-		r := make([]Entry, len(row))
-		for k, e := range row {
-			r[k] = Entry{e.UID, e.Value.SatMul(v[i])}
-		}
-		out = append(out, r)
 	}
 	return out
 }
 
 // matVecMulSparse: m_ij·v_j for j < len(v), zero products dropped.
 func matVecMulSparse(m [][]Entry, v []I) [][]Entry {
-	out := make([][]Entry, len(m))
+	out := rowsWithCap(len(m), func(i int) int { return len(m[i]) })
 	for i, row := range m {
-		r := make([]Entry, 0, len(row))
+		r := out[i]
 		for _, e := range row {
 			if int(e.UID) < len(v) {
 				p := e.Value.SatMul(v[e.UID])
