@@ -149,6 +149,16 @@ func (h *harness) advance(n int) {
 	}
 }
 
+// quoted asserts that an amount the chain charged matches its quote read
+// just before. Prices that decay per block (the lock cost, the burn) may
+// have fallen a little by the block that included the extrinsic; on a
+// backend that applies the extrinsic at the quoted block they are equal.
+func (h *harness) quoted(quote, paid st.Balance, what string) {
+	h.t.Helper()
+	require.LessOrEqual(h.t, uint64(paid), uint64(quote), "%s: paid more than quoted", what)
+	require.GreaterOrEqual(h.t, uint64(paid), uint64(quote)-uint64(quote)/100, "%s: paid far less than quoted", what)
+}
+
 // ok asserts an extrinsic succeeded and returns its receipt.
 func (h *harness) ok(rc *st.Receipt, err error) *st.Receipt {
 	h.t.Helper()
@@ -199,7 +209,8 @@ func (h *harness) registerNetwork() {
 	require.NoError(h.t, err)
 	bal := h.balance(h.ownerCold)
 	rc := h.ok(h.chain.RegisterNetwork(h.ctx, h.ownerCold, acc(h.ownerHot)))
-	require.Equal(h.t, bal-cost-rc.Fee, h.balance(h.ownerCold), "the lock cost is taken exactly")
+	paid := bal - h.balance(h.ownerCold) - rc.Fee
+	h.quoted(cost, paid, "lock cost")
 	after, err := h.chain.Subnets(h.ctx)
 	require.NoError(h.t, err)
 	require.Len(h.t, after, len(before)+1)
@@ -221,7 +232,7 @@ func (h *harness) registerNetwork() {
 	di, err := h.chain.DynamicInfo(h.ctx, netuid)
 	require.NoError(h.t, err)
 	require.Equal(h.t, acc(h.ownerCold), di.OwnerColdkey)
-	require.Equal(h.t, cost, di.TaoIn, "the lock seeds the pool")
+	require.Equal(h.t, paid, di.TaoIn, "the lock seeds the pool")
 
 	// The suite's subnet: short tempo, emission on, no rate limit surprises.
 	h.ok(h.chain.SetHyperparameter(h.ctx, h.sudo, netuid, "tempo", uint64(h.cfg.tempo)))
@@ -258,7 +269,8 @@ func (h *harness) burnedRegister() {
 		require.NoError(h.t, err)
 		bal := h.balance(p.cold)
 		rc := h.ok(h.chain.BurnedRegister(h.ctx, p.cold, h.netuid, acc(p.hot)))
-		require.Equal(h.t, bal-cost-rc.Fee, h.balance(p.cold), "the burn is taken exactly")
+		paid := bal - h.balance(p.cold) - rc.Fee
+		h.quoted(cost, paid, "burn")
 		e, found := rc.FindEvent(st.PalletSubtensor, "NeuronRegistered")
 		require.True(h.t, found)
 		require.Equal(h.t, h.netuid, e.Fields["netuid"])
@@ -266,8 +278,10 @@ func (h *harness) burnedRegister() {
 		require.NoError(h.t, err)
 		hp, err := h.chain.Hyperparams(h.ctx, h.netuid)
 		require.NoError(h.t, err)
-		want := min(max(st.Balance(float64(cost)*1.26), hp.MinBurn), hp.MaxBurn)
-		require.InDelta(h.t, float64(want), float64(after), float64(want)/1e6+2, "the burn rises ×1.26")
+		// ×1.26 on what was paid; reads in later blocks see it decay a little.
+		want := min(max(st.Balance(float64(paid)*1.26), hp.MinBurn), hp.MaxBurn)
+		require.LessOrEqual(h.t, uint64(after), uint64(want)+1, "the burn rises ×1.26")
+		require.GreaterOrEqual(h.t, uint64(after), uint64(want)-uint64(want)/50, "the burn rises ×1.26")
 	}
 	rc, err := h.chain.BurnedRegister(h.ctx, h.valCold, h.netuid, acc(h.valHot))
 	h.fails(st.ErrHotKeyAlreadyRegisteredInSubNet, rc, err)

@@ -587,3 +587,27 @@ func TestSetWeightsFloat(t *testing.T) {
 	_, err = st.SetWeightsFloat(ctx, f.c, f.valHK, 1, []int64{0}, []float32{0}, 0)
 	require.ErrorIs(t, err, st.ErrInvalidWeights)
 }
+
+// Extrinsics apply at the head block, so quoted prices are charged exactly.
+func TestChargesExactlyAsQuoted(t *testing.T) {
+	ctx := context.Background()
+	c := New()
+	alice, bob := key(t, "//Alice"), key(t, "//Bob")
+	c.Step(3)
+	lock, err := c.NetworkRegistrationCost(ctx)
+	require.NoError(t, err)
+	before, _ := c.Balance(ctx, acc(alice))
+	mustOK(t)(c.RegisterNetwork(ctx, alice, acc(key(t, "//Alice/owner"))))
+	after, _ := c.Balance(ctx, acc(alice))
+	require.Equal(t, lock, before-after)
+	burn, err := c.BurnCost(ctx, 1)
+	require.NoError(t, err)
+	before, _ = c.Balance(ctx, acc(bob))
+	mustOK(t)(c.BurnedRegister(ctx, bob, 1, acc(key(t, "//Bob/hot"))))
+	after, _ = c.Balance(ctx, acc(bob))
+	require.Equal(t, burn, before-after)
+	next, _ := c.BurnCost(ctx, 1)
+	require.Equal(t, burn+burn*26/100, next, "1 TAO ×1.26 exactly")
+	next2, _ := c.NetworkRegistrationCost(ctx)
+	require.Equal(t, 2*lock, next2, "the lock cost doubles after a registration")
+}
