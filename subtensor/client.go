@@ -556,3 +556,20 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// Constant decodes the runtime constant pallet.name into out (see the
+// metadata package's DecodeInto rules).
+func (c *Client) Constant(pallet, name string, out any) error {
+	m := c.runtime().meta
+	k, err := m.Constant(pallet, name)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRuntimeMetadata, err)
+	}
+	if err := m.DecodeInto(k.Type, k.Value, out); err != nil {
+		return fmt.Errorf("%w: constant %s.%s: %w", ErrMalformedResponse, pallet, name, err)
+	}
+	return nil
+}
+
+// HasCall reports whether the connected runtime has the call pallet.name.
+func (c *Client) HasCall(pallet, name string) bool { return c.hasCall(pallet, name) }
