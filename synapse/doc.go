@@ -49,8 +49,14 @@
 //     string keys print quoted, integer keys as ints. A Python dict built in
 //     another order only hashes equal through Dict[V];
 //   - json.RawMessage, json.Number and other json/text marshalers → the value
-//     json.loads makes of their JSON (use RawMessage for Python Any fields:
-//     []any would turn the int 1 into the float 1.0).
+//     json.loads makes of their JSON;
+//   - below an interface (any, []any, map[string]any) Python has no declared
+//     type (Python's Any), so numbers take the type json.loads gives Go's
+//     JSON text: float64(100) prints 100, 0.5 prints 0.5. A Python float 2.0
+//     decoded into a Go any becomes float64(2) and hashes as 2, not 2.0, and
+//     a Python dict decoded into a Go any becomes a map (sorted keys): for Any
+//     fields that must hash equal in both directions use json.RawMessage,
+//     which keeps the text.
 //
 // Known limits: CPython 3.11 escapes characters its Unicode 14 tables call
 // unassigned, Go's tables are Unicode 15, so about 4,500 code points assigned

@@ -52,6 +52,8 @@ func goBodyCases(t *testing.T) []*Mixed {
 	n.FBytes = []byte{0, 1, 2, 255}
 	n.FEmptyList = []int{}
 	n.FMatrix = [][]float64{{1, 2}, {}}
+	n.FDyn = map[string]any{"f": 1.0, "h": 100.0, "x": 0.5, "e": 1e21, "z": math.Copysign(0, -1),
+		"l": []any{2.5, int64(3), float32(0.1)}, "s": []float64{1, 0.5}, "n": json.Number("7")}
 	n.Dendrite.ProcessTime = synapse.Ptr(0.1)
 	n.Timeout = 0.5
 

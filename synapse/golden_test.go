@@ -103,6 +103,7 @@ type Mixed struct {
 	FEmptyList  []int               `json:"f_empty_list"`
 	FNilList    []int               `json:"f_nil_list" synapse:"optional"`
 	FMatrix     [][]float64         `json:"f_matrix"`
+	FDyn        any                 `json:"f_dyn"`
 	unexported  int                 //nolint:unused // must be ignored
 	Ignored     string              `json:"-"`
 }
@@ -113,8 +114,8 @@ func (*Mixed) RequiredHashFields() []string {
 		"f_int_as_float", "f_f32", "f_neg_zero", "f_floats", "f_str",
 		"f_bool", "f_none", "f_opt_str", "f_any", "f_dict", "f_map",
 		"f_intmap", "f_nested", "f_nested_list", "f_tensor", "f_bytes",
-		"f_empty_list", "f_nil_list", "f_matrix", "timeout", "dendrite",
-		"axon", "name",
+		"f_empty_list", "f_nil_list", "f_matrix", "f_dyn", "timeout",
+		"dendrite", "axon", "name",
 	}
 }
 

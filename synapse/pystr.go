@@ -248,6 +248,10 @@ var (
 
 type pyPrinter struct {
 	buf []byte
+	// dyn is set below an interface value: there the Python side has no
+	// declared type (a Go any mirrors Python's Any), so numbers take the
+	// type json.loads gives Go's JSON text of them.
+	dyn bool
 }
 
 func unsupported(t reflect.Type) error {
@@ -323,7 +327,11 @@ func (p *pyPrinter) value(v reflect.Value, top bool, depth int) error {
 			p.buf = append(p.buf, "None"...)
 			return nil
 		}
-		return p.value(v.Elem(), top, depth+1)
+		saved := p.dyn
+		p.dyn = true
+		err := p.value(v.Elem(), top, depth+1)
+		p.dyn = saved
+		return err
 	case reflect.Bool:
 		if v.Bool() {
 			p.buf = append(p.buf, "True"...)
@@ -335,8 +343,14 @@ func (p *pyPrinter) value(v reflect.Value, top bool, depth int) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		p.buf = strconv.AppendUint(p.buf, v.Uint(), 10)
 	case reflect.Float32:
+		if p.dyn {
+			return p.jsonFloat(v.Float(), 32)
+		}
 		p.buf = AppendFloat(p.buf, float32AsPython(float32(v.Float())))
 	case reflect.Float64:
+		if p.dyn {
+			return p.jsonFloat(v.Float(), 64)
+		}
 		p.buf = AppendFloat(p.buf, v.Float())
 	case reflect.String:
 		if top {
@@ -531,6 +545,25 @@ func marshalTarget(v reflect.Value) any {
 		}
 	}
 	return v.Interface()
+}
+
+// jsonFloat prints f as Python's json.loads types encoding/json's text of
+// it: 100.0 is written 100 and becomes the int 100, 0.5 and 1e+21 stay
+// floats. Negative zero is -0.0, as EncodeBody writes it.
+func (p *pyPrinter) jsonFloat(f float64, bits int) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) || f == 0 && math.Signbit(f) {
+		p.buf = AppendFloat(p.buf, f)
+		return nil
+	}
+	// encoding/json's choice between plain and exponent notation.
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	var tmp [40]byte
+	return p.number(string(strconv.AppendFloat(tmp[:0], f, format, -1, bits)))
 }
 
 // float32AsPython returns the float64 that Python parses from the JSON text

@@ -127,6 +127,7 @@ class Mixed(SynapseBase):
     f_empty_list: List[int]
     f_nil_list: Optional[List[int]] = None
     f_matrix: List[List[float]]
+    f_dyn: Any = None  # a Go any field
 
 
 TRICKY_FLOATS = [
@@ -184,6 +185,9 @@ def mixed_body() -> str:
         "f_empty_list": [],
         "f_nil_list": None,
         "f_matrix": [[1.0, 2.5], [], [1e-05, 3.0]],
+        # A Go any decodes objects into maps (sorted keys) and cannot tell
+        # 2.0 from 2: only sorted keys, ints and non-integral floats here.
+        "f_dyn": {"big": 1e300, "f": 0.25, "i": 3, "l": [1, -2, 1.5e-07, "s", None, {"n": []}]},
     }
     return json.dumps(body)
 
@@ -383,8 +387,8 @@ def main():
                 "f_int_as_float", "f_f32", "f_neg_zero", "f_floats", "f_str",
                 "f_bool", "f_none", "f_opt_str", "f_any", "f_dict", "f_map",
                 "f_intmap", "f_nested", "f_nested_list", "f_tensor", "f_bytes",
-                "f_empty_list", "f_nil_list", "f_matrix", "timeout", "dendrite",
-                "axon", "name",
+                "f_empty_list", "f_nil_list", "f_matrix", "f_dyn", "timeout",
+                "dendrite", "axon", "name",
             )),
         ],
         "placeholders": {

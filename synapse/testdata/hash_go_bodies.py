@@ -18,7 +18,7 @@ HASH_FIELDS = (
     "f_strs", "f_int", "f_neg", "f_big", "f_uint", "f_float", "f_int_as_float",
     "f_f32", "f_neg_zero", "f_floats", "f_str", "f_bool", "f_none", "f_opt_str",
     "f_any", "f_dict", "f_map", "f_intmap", "f_nested", "f_nested_list",
-    "f_tensor", "f_bytes", "f_empty_list", "f_nil_list", "f_matrix", "timeout",
+    "f_tensor", "f_bytes", "f_empty_list", "f_nil_list", "f_matrix", "f_dyn", "timeout",
     "dendrite", "axon", "name",
 )
 
