@@ -611,3 +611,36 @@ func TestChargesExactlyAsQuoted(t *testing.T) {
 	next2, _ := c.NetworkRegistrationCost(ctx)
 	require.Equal(t, 2*lock, next2, "the lock cost doubles after a registration")
 }
+
+// Root stake counts in every subnet at TaoWeight and makes the coinbase
+// inject TAO and alpha (the root proportion caps the injection).
+func TestRootStakeWeighting(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, WithHistory(0))
+	c := f.c
+	mustOK(t)(c.RootRegister(ctx, f.bob, acc(f.valHK)))
+	mustOK(t)(c.AddStake(ctx, f.bob, acc(f.valHK), st.RootNetUID, st.TAO(10_000)))
+	rootStake, err := c.Stake(ctx, acc(f.valHK), acc(f.bob), st.RootNetUID)
+	require.NoError(t, err)
+	require.Equal(t, st.TAO(10_000), rootStake, "root stake is TAO 1:1")
+	mustOK(t)(c.BurnedRegister(ctx, f.bob, 1, acc(f.valHK)))
+	mustOK(t)(c.BurnedRegister(ctx, f.charlie, 1, acc(f.minerHK)))
+	c.Step(11)
+	mg, err := c.Metagraph(ctx, 1)
+	require.NoError(t, err)
+	require.Equal(t, st.TAO(10_000), mg.TaoStake[1])
+	w := float64(c.s.g.taoWeight) / 18446744073709551616.0
+	require.InDelta(t, float64(mg.AlphaStake[1])+w*1e13, float64(mg.TotalStake[1]), 1e3)
+	require.True(t, mg.ValidatorPermit[1], "root stake alone earns a permit")
+	mustOK(t)(c.SetWeights(ctx, f.valHK, 1, []st.UID{2}, []uint16{1}, 0))
+	c.Step(1)
+	di, err := c.DynamicInfo(ctx, 1)
+	require.NoError(t, err)
+	require.Positive(t, uint64(di.AlphaInEmission), "a root proportion lets alpha be injected")
+	c.Step(30)
+	ns, err := c.NeuronsLite(ctx, 1)
+	require.NoError(t, err)
+	require.Positive(t, ns[1].Dividends)
+	require.Equal(t, uint16(65535), ns[2].Incentive)
+	checkInvariants(t, c, "with root stake")
+}
