@@ -125,7 +125,11 @@ type txParams struct {
 // (signed only) bytes of every signed extension the metadata lists, in
 // order.
 func signedParts(m *metadata.Metadata, p txParams) (extra, additional []byte, err error) {
-	for _, se := range m.Extrinsic.SignedExtensions {
+	return signedPartsFor(m, m.Extrinsic.SignedExtensions, p)
+}
+
+func signedPartsFor(m *metadata.Metadata, exts []metadata.SignedExtension, p txParams) (extra, additional []byte, err error) {
+	for _, se := range exts {
 		id := se.Identifier
 		switch {
 		case id == "CheckNonZeroSender", id == "CheckWeight":
