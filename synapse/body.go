@@ -78,7 +78,9 @@ func isNumberByte(c byte) bool {
 // route name afterwards (Python's model validator does the same). Start from
 // a fresh synapse (New or ApplyDefaults) to get Python's defaults for absent
 // fields. A body that is not valid JSON for the type yields an error matching
-// ErrBody.
+// ErrBody; that includes the NaN and Infinity literals Python's json.dumps
+// writes for non-finite floats (encoding/json cannot represent them either,
+// so EncodeBody fails on them instead of sending them).
 func DecodeBody(data []byte, s Synapse) error {
 	if _, _, err := synapseValue(s); err != nil {
 		return err

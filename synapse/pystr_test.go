@@ -353,3 +353,11 @@ func TestSizeSharedAndCyclicIsLinear(t *testing.T) {
 	_, err := synapse.PyStr(n)
 	require.ErrorIs(t, err, synapse.ErrTooDeep)
 }
+
+func TestBodyNonFinite(t *testing.T) {
+	m := synapse.New[Mixed]()
+	require.ErrorIs(t, synapse.DecodeBody([]byte(`{"f_float": NaN}`), m), synapse.ErrBody)
+	m.FFloat = math.NaN()
+	_, err := synapse.EncodeBody(m)
+	require.Error(t, err)
+}
