@@ -39,8 +39,8 @@ func TestPolkadotJSONImport(t *testing.T) {
 			require.True(t, Verify(acct.Address, []byte("x"), sig))
 		})
 	}
-	alice := loadPolkadotBackups(t)[0]
-	_, err := KeypairFromPolkadotJSON(alice.JSON, "wrong passphrase")
+	cheap := loadPolkadotBackups(t)[1] // scrypt N = 2^10
+	_, err := KeypairFromPolkadotJSON(cheap.JSON, "wrong passphrase")
 	require.ErrorIs(t, err, ErrWrongPassword)
 
 	dir := t.TempDir()

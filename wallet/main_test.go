@@ -1,0 +1,10 @@
+package wallet
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// Nothing in this package may leave a goroutine running.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
