@@ -644,3 +644,51 @@ func TestRootStakeWeighting(t *testing.T) {
 	require.Equal(t, uint16(65535), ns[2].Incentive)
 	checkInvariants(t, c, "with root stake")
 }
+
+// Extrinsics and reads from many goroutines while blocks are produced on a
+// timer: every transfer lands exactly once and TAO stays conserved.
+func TestConcurrentUseInTimedMode(t *testing.T) {
+	ctx := context.Background()
+	c := New(WithBlockInterval(time.Millisecond), WithHistory(2))
+	require.NoError(t, c.Start(ctx))
+	defer func() { require.NoError(t, c.Stop(ctx)) }()
+	// Alice twice: one account from two goroutines gets its nonces in turn.
+	senders := []*wallet.Keypair{key(t, "//Alice"), key(t, "//Alice"), key(t, "//Bob"), key(t, "//Charlie")}
+	dest := acc(key(t, "//Sink"))
+	done := make(chan error, len(senders)+1)
+	for _, k := range senders {
+		go func() {
+			for i := 0; i < 20; i++ {
+				if _, err := c.Transfer(ctx, k, dest, st.TAO(1), true); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		for i := 0; i < 50; i++ {
+			h, err := c.BlockHash(ctx, 0)
+			if err == nil {
+				_, err = c.NeuronsLite(ctx, 0, st.AtBlock(h))
+				if errors.Is(err, st.ErrStateUnavailable) {
+					err = nil
+				}
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < len(senders)+1; i++ {
+		require.NoError(t, <-done)
+	}
+	got, err := c.Balance(ctx, dest)
+	require.NoError(t, err)
+	require.Equal(t, st.TAO(80), got)
+	a := c.Audit()
+	require.Equal(t, a.Issuance, a.FreeBalances+a.PoolTAO)
+}

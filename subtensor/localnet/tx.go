@@ -35,6 +35,9 @@ func signingPayload(c *call, nonce uint32, genesis st.Hash) []byte {
 }
 
 // submit signs c with signer at the account's next nonce and applies it.
+// The nonce is read and the call signed under the chain's lock, so that
+// concurrent calls from one account are applied one after another instead
+// of failing with a stale nonce.
 func (c *Chain) submit(ctx context.Context, signer st.Signer, cl *call) (*st.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -44,16 +47,16 @@ func (c *Chain) submit(ctx context.Context, signer st.Signer, cl *call) (*st.Rec
 	}
 	who := st.AccountID(signer.PublicKey())
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	n := uint32(0)
 	if a, ok := c.s.accounts[who]; ok {
 		n = a.nonce
 	}
-	c.mu.Unlock()
 	sig, err := signer.Sign(signingPayload(cl, n, c.genesis))
 	if err != nil {
 		return nil, fmt.Errorf("localnet: sign %s.%s: %w", cl.pallet, cl.name, err)
 	}
-	return c.apply(who, n, sig, cl)
+	return c.applyLocked(who, n, sig, cl)
 }
 
 // apply verifies a signed call and dispatches it at the head block. An
@@ -62,6 +65,10 @@ func (c *Chain) submit(ctx context.Context, signer st.Signer, cl *call) (*st.Rec
 func (c *Chain) apply(who st.AccountID, nonce uint32, sig []byte, cl *call) (*st.Receipt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.applyLocked(who, nonce, sig, cl)
+}
+
+func (c *Chain) applyLocked(who st.AccountID, nonce uint32, sig []byte, cl *call) (*st.Receipt, error) {
 	s := c.s
 	if !wallet.VerifyPublicKey([32]byte(who), signingPayload(cl, nonce, c.genesis), sig) {
 		return nil, &st.InvalidTransactionError{Kind: "BadProof", Detail: "signature does not verify for " + who.String()}
