@@ -29,7 +29,10 @@ func (m *Metagraph) derive() {
 	} else {
 		m.PruningScore = nil
 	}
-	m.Emission = normTAO(m.Emission, r.emission, 1)
+	m.Emission = resize(m.Emission, n)
+	for i, e := range r.emission {
+		m.Emission[i] = emissionOf(e)
+	}
 
 	root := m.NetUID == subtensor.RootNetUID
 	switch {

@@ -2,6 +2,7 @@ package metagraph
 
 import (
 	"math"
+	"math/big"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -243,7 +244,22 @@ func u16f(x uint16) float64 { return float64(x) / 65535 }
 // float(2^64−1) rounds to 2^64.
 func u64f(x uint64) float64 { return float64(x) / float64(math.MaxUint64) }
 
-func taoOf(b subtensor.Balance) float64 { return float64(b) / 1e9 }
+// taoOf is the Python SDK's Balance.tao, rao / 10**9 with both operands
+// Python ints: the exact quotient rounded once. Below 2^53 rao the float64
+// division is that; above, float64(rao) would round first, so math/big
+// divides exactly.
+func taoOf(b subtensor.Balance) float64 {
+	if b <= 1<<53 {
+		return float64(b) / 1e9
+	}
+	q := new(big.Rat).SetFrac(new(big.Int).SetUint64(uint64(b)), big.NewInt(subtensor.RaoPerTAO))
+	f, _ := q.Float64()
+	return f
+}
+
+// emissionOf is Python's decoded["emission"] / 1e9: the int becomes a
+// float first, then is divided.
+func emissionOf(b subtensor.Balance) float64 { return float64(b) / 1e9 }
 
 // pyFromTAO is Python's Balance.from_tao(x).tao: int(x * 10**9) / 1e9.
 func pyFromTAO(x float64) float64 {
