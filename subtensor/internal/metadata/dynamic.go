@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/gotensor/gotensor/subtensor/scale"
@@ -73,131 +72,6 @@ var byteType = reflect.TypeFor[byte]()
 func (m *Metadata) isU8(id TypeID) bool {
 	t, ok := m.Types.Type(id)
 	return ok && t.Kind == KindPrimitive && t.Primitive == PrimU8
-}
-
-func (m *Metadata) dyn(d *scale.Decoder, id TypeID, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, &scale.DecodeError{Offset: d.Offset(), Err: ErrTooDeep}
-	}
-	t, err := m.typeOf(id)
-	if err != nil {
-		return nil, err
-	}
-	switch t.Kind {
-	case KindComposite:
-		return m.dynFields(d, t.Fields, depth)
-	case KindVariant:
-		start := d.Offset()
-		idx, err := d.U8()
-		if err != nil {
-			return nil, err
-		}
-		v, ok := t.VariantByIndex(idx)
-		if !ok {
-			return nil, &scale.DecodeError{Offset: start, Err: fmt.Errorf("%w: %d for %s", scale.ErrInvalidVariant, idx, t.PathString())}
-		}
-		val, err := m.dynFields(d, v.Fields, depth)
-		if err != nil {
-			return nil, scale.WithPath(err, v.Name)
-		}
-		if t.isOption() {
-			if v.Index == 0 {
-				return nil, nil
-			}
-			return val, nil
-		}
-		if len(v.Fields) == 0 {
-			val = nil
-		}
-		return EnumValue{Name: v.Name, Index: v.Index, Value: val}, nil
-	case KindSequence:
-		if m.isU8(t.Elem) {
-			b, err := d.ByteVec()
-			if err != nil {
-				return nil, err
-			}
-			return append([]byte{}, b...), nil
-		}
-		n, err := d.Length(m.MinSize(t.Elem))
-		if err != nil {
-			return nil, err
-		}
-		out := make([]any, n)
-		for i := range out {
-			if out[i], err = m.dyn(d, t.Elem, depth+1); err != nil {
-				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
-			}
-		}
-		return out, nil
-	case KindArray:
-		if m.isU8(t.Elem) {
-			b, err := d.Take(int(min(t.Len, 1<<31)))
-			if err != nil {
-				return nil, err
-			}
-			if t.Len == 32 {
-				var a [32]byte
-				copy(a[:], b)
-				return a, nil
-			}
-			a := reflect.New(reflect.ArrayOf(len(b), byteType)).Elem()
-			reflect.Copy(a, reflect.ValueOf(b))
-			return a.Interface(), nil
-		}
-		if int64(t.Len)*int64(max(1, m.MinSize(t.Elem))) > int64(d.Remaining()) {
-			return nil, &scale.DecodeError{Offset: d.Offset(), Err: scale.ErrUnexpectedEOF}
-		}
-		out := make([]any, t.Len)
-		for i := range out {
-			if out[i], err = m.dyn(d, t.Elem, depth+1); err != nil {
-				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
-			}
-		}
-		return out, nil
-	case KindTuple:
-		out := make([]any, len(t.Tuple))
-		for i, e := range t.Tuple {
-			if out[i], err = m.dyn(d, e, depth+1); err != nil {
-				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
-			}
-		}
-		return out, nil
-	case KindPrimitive:
-		return decodePrimitive(d, t.Primitive)
-	case KindCompact:
-		return m.dynCompact(d, t.Elem)
-	case KindBitSequence:
-		return m.decodeBits(d, t)
-	}
-	return nil, fmt.Errorf("%w: type %d has unknown kind", ErrMalformed, id)
-}
-
-func (m *Metadata) dynFields(d *scale.Decoder, fields []Field, depth int) (any, error) {
-	switch {
-	case len(fields) == 0:
-		return map[string]any{}, nil
-	case len(fields) == 1 && fields[0].Name == "":
-		return m.dyn(d, fields[0].Type, depth+1)
-	case fields[0].Name == "":
-		out := make([]any, len(fields))
-		for i, f := range fields {
-			v, err := m.dyn(d, f.Type, depth+1)
-			if err != nil {
-				return nil, scale.WithPath(err, "["+strconv.Itoa(i)+"]")
-			}
-			out[i] = v
-		}
-		return out, nil
-	}
-	out := make(map[string]any, len(fields))
-	for _, f := range fields {
-		v, err := m.dyn(d, f.Type, depth+1)
-		if err != nil {
-			return nil, scale.WithPath(err, f.Name)
-		}
-		out[f.Name] = v
-	}
-	return out, nil
 }
 
 func decodePrimitive(d *scale.Decoder, p Primitive) (any, error) {
@@ -280,37 +154,6 @@ func (m *Metadata) compactInner(id TypeID) (Primitive, bool, error) {
 		}
 	}
 	return 0, false, fmt.Errorf("%w: compact wrapper chain too deep", ErrMalformed)
-}
-
-func (m *Metadata) dynCompact(d *scale.Decoder, elem TypeID) (any, error) {
-	p, ok, err := m.compactInner(elem)
-	if err != nil || !ok {
-		return nil, err
-	}
-	start := d.Offset()
-	if p == PrimU128 {
-		v, err := d.CompactU128()
-		if err != nil {
-			return nil, err
-		}
-		return v.Big(), nil
-	}
-	v, err := d.CompactU64()
-	if err != nil {
-		return nil, err
-	}
-	if bits := 8 * p.size(); bits < 64 && v>>bits != 0 {
-		return nil, &scale.DecodeError{Offset: start, Err: scale.ErrOverflow}
-	}
-	switch p {
-	case PrimU8:
-		return uint8(v), nil
-	case PrimU16:
-		return uint16(v), nil
-	case PrimU32:
-		return uint32(v), nil
-	}
-	return v, nil
 }
 
 // decodeBits reads a bitvec::BitVec<Store, Lsb0>. With Lsb0 order and

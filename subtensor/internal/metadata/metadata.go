@@ -133,6 +133,9 @@ type Metadata struct {
 	building map[planKey]*plan
 	pending  map[planKey]*plan
 	minSize  sync.Map // TypeID -> int
+
+	dynOnce sync.Once
+	dynFns  []dynFunc
 }
 
 // Pallet returns the pallet with the given name.

@@ -78,7 +78,7 @@ func (m *Metadata) skip(d *scale.Decoder, id TypeID, depth int) error {
 		}
 		return d.Skip(t.Primitive.size())
 	case KindCompact:
-		_, err := m.dynCompact(d, t.Elem)
+		_, err := m.dyn(d, id, depth)
 		return err
 	case KindBitSequence:
 		_, err := m.decodeBits(d, t)
