@@ -21,9 +21,10 @@ func benchAccount(parts ...any) st.AccountID {
 // dispatches on the state directly, so setup cost stays out of the way.
 func populate(tb testing.TB, subnets, n, v int, opts ...Option) *Chain {
 	tb.Helper()
-	rich := benchAccount("rich")
+	rich := benchAccount("rich")     // owns the subnets
+	members := benchAccount("members") // owns the neurons, so they are not owner-immune
 	opts = append([]Option{WithHistory(0), WithNetworkRateLimit(0), WithMinLockCost(st.TAO(1000)),
-		WithBalance(rich, st.TAO(1_000_000))}, opts...)
+		WithBalance(rich, st.TAO(1_000_000)), WithBalance(members, st.TAO(1_000_000))}, opts...)
 	c := New(opts...)
 	s := c.s
 	s.g.networkImmunity = 0
@@ -45,14 +46,14 @@ func populate(tb testing.TB, subnets, n, v int, opts ...Option) *Chain {
 		sn.lastEpochBlock = uint64(k) * uint64(sn.hp.tempo) / uint64(subnets)
 		for i := 1; i < n; i++ {
 			hk := benchAccount("hot", k, i)
-			if _, err := s.burnedRegister(rich, netuid, hk); err != nil {
+			if _, err := s.burnedRegister(members, netuid, hk); err != nil {
 				tb.Fatal(err)
 			}
 			sn.burn = 1
 		}
 		for i := 1; i <= v && i < n; i++ {
 			hk := sn.neurons[i].hotkey
-			if _, err := s.addStake(rich, hk, netuid, uint64(st.TAO(uint64(1+i%7)))/100); err != nil {
+			if _, err := s.addStake(members, hk, netuid, uint64(st.TAO(uint64(1+i%7)))/100); err != nil {
 				tb.Fatal(err)
 			}
 		}
