@@ -10,6 +10,13 @@
 // in the chain's order, commit-reveal v2, stateful tempo epochs running
 // subtensor/yuma, and the per-block coinbase with the 21M cap and halvings.
 //
+// New subnets start as the chain starts them: commit-reveal on (use
+// CommitWeights/RevealWeights, or turn it off with SetHyperparameter
+// "commit_reveal_weights_enabled"), emission off until root enables it
+// (SetHyperparameter "subnet_emission_enabled" signed by //Alice), emission
+// only after start_call, tempo 360 (10 with WithFastRuntime). See the
+// package example for a whole subnet in a few calls.
+//
 // Blocks are produced by Step (or AdvanceBlocks) or on a timer (Start/Stop).
 // An extrinsic is applied at once to the head block, as if included in it:
 // its receipt names the head block, and rate limits count from there.
