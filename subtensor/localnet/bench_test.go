@@ -21,7 +21,7 @@ func benchAccount(parts ...any) st.AccountID {
 // dispatches on the state directly, so setup cost stays out of the way.
 func populate(tb testing.TB, subnets, n, v int, opts ...Option) *Chain {
 	tb.Helper()
-	rich := benchAccount("rich")     // owns the subnets
+	rich := benchAccount("rich")       // owns the subnets
 	members := benchAccount("members") // owns the neurons, so they are not owner-immune
 	opts = append([]Option{WithHistory(0), WithNetworkRateLimit(0), WithMinLockCost(st.TAO(1000)),
 		WithBalance(rich, st.TAO(1_000_000)), WithBalance(members, st.TAO(1_000_000))}, opts...)
