@@ -64,7 +64,7 @@ func TestEpochThroughStorage(t *testing.T) {
 	for _, n := range fx.Neurons {
 		hk := hot(n.UID)
 		s.ensureOwner(hk, hk)
-		s.appendNeuron(sn, hk, hk)
+		s.appendNeuron(sn, hk)
 		require.Equal(t, n.RegBlock, sn.neurons[n.UID].regBlock)
 		sn.addStake(hk, hk, n.AlphaStake)
 	}

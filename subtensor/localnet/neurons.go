@@ -8,13 +8,12 @@ import (
 )
 
 // appendNeuron adds hot as the next uid (append_neuron).
-func (s *state) appendNeuron(sn *subnet, hot, cold st.AccountID) st.UID {
+func (s *state) appendNeuron(sn *subnet, hot st.AccountID) st.UID {
 	sn.own()
 	uid := st.UID(len(sn.neurons))
 	// append_neuron starts a neuron active, with last_update = now.
 	sn.neurons = append(sn.neurons, &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block, active: true})
 	sn.uids[hot] = uid
-	_ = cold
 	return uid
 }
 
@@ -139,7 +138,7 @@ func (s *state) replaceNeuron(sn *subnet, uid st.UID, hot st.AccountID) {
 // registerNeuron is register_neuron: append, or replace the prune candidate.
 func (s *state) registerNeuron(sn *subnet, hot st.AccountID) (st.UID, error) {
 	if len(sn.neurons) < int(sn.hp.maxAllowedUIDs) {
-		return s.appendNeuron(sn, hot, s.owner[hot]), nil
+		return s.appendNeuron(sn, hot), nil
 	}
 	uid, ok := s.neuronToPrune(sn)
 	if !ok {
@@ -269,7 +268,7 @@ func (s *state) rootRegister(cold, hot st.AccountID) ([]st.Event, error) {
 	var uid st.UID
 	if len(sn.neurons) < int(sn.hp.maxAllowedUIDs) {
 		s.ensureOwner(cold, hot)
-		uid = s.appendNeuron(sn, hot, cold)
+		uid = s.appendNeuron(sn, hot)
 	} else {
 		lowest, lowStake := -1, uint64(0)
 		for i, n := range sn.neurons {

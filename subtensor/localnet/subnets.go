@@ -199,7 +199,7 @@ func (s *state) registerNetwork(cold, hot st.AccountID) ([]st.Event, error) {
 	// it on (AdminUtils sudo_set_subnet_emission_enabled).
 	sn.emissionEnabled = false
 	s.subnets[netuid] = sn
-	s.appendNeuron(sn, hot, cold)
+	s.appendNeuron(sn, hot)
 	events = append(events, ev(st.PalletSubtensor, "NetworkAdded", "netuid", netuid, "mechanism", uint16(1)))
 	return events, nil
 }
