@@ -29,9 +29,9 @@ func (d *Decoder) Remaining() int { return len(d.data) - d.off }
 // Rest returns the unread bytes without consuming them.
 func (d *Decoder) Rest() []byte { return d.data[d.off:] }
 
-// Error returns a *DecodeError at the current offset wrapping err. Custom
+// Fail returns a *DecodeError at the current offset wrapping err. Custom
 // Unmarshalers use it so their failures carry the same position data.
-func (d *Decoder) Error(err error) error { return &DecodeError{Offset: d.off, Err: err} }
+func (d *Decoder) Fail(err error) error { return &DecodeError{Offset: d.off, Err: err} }
 
 func (d *Decoder) eof() error { return &DecodeError{Offset: d.off, Err: ErrUnexpectedEOF} }
 

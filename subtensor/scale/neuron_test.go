@@ -70,7 +70,7 @@ func compact16(d *scale.Decoder, dst *uint16) error {
 		return err
 	}
 	if v > 0xffff {
-		return d.Error(scale.ErrOverflow)
+		return d.Fail(scale.ErrOverflow)
 	}
 	*dst = uint16(v)
 	return nil

@@ -35,7 +35,7 @@ func (n *neuronFast) UnmarshalSCALE(d *scale.Decoder) error {
 	c16 := func(dst *uint16) error {
 		v, err := d.CompactU64()
 		if err == nil && v > 0xffff {
-			return d.Error(scale.ErrOverflow)
+			return d.Fail(scale.ErrOverflow)
 		}
 		*dst = uint16(v)
 		return err

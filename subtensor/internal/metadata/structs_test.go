@@ -252,3 +252,31 @@ func TestEmbeddedStructs(t *testing.T) {
 	require.Len(t, full.Weights, 5)
 	require.Equal(t, struct{ UID, Value uint16 }{1, 65535}, full.Bonds[0])
 }
+
+// Plans and generic decoders are built lazily; concurrent first use must
+// be safe (run under -race).
+func TestConcurrentFirstUse(t *testing.T) {
+	m, err := Decode(readHexFile(t, "testdata/spec343_Metadata_metadata_at_version_15.hex"))
+	require.NoError(t, err)
+	method, err := m.RuntimeAPIMethod("NeuronInfoRuntimeApi", "get_neurons_lite")
+	require.NoError(t, err)
+	raw := mustHex(t, loadStateCalls(t)[0].Result)[:20000]
+	raw[0], raw[1] = 0x91, 0x01 // Vec length 100 (two-byte compact): ~18 KB of whole neurons
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			if i%2 == 0 {
+				var out []testNeuron
+				errs <- m.DecodeInto(method.Output, raw, &out)
+			} else {
+				_, err := m.DecodeValue(method.Output, raw)
+				errs <- err
+			}
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		err := <-errs
+		// The cut is not at a neuron boundary: all see the same typed error.
+		require.ErrorIs(t, err, scale.ErrTrailingBytes)
+	}
+}
