@@ -276,7 +276,7 @@ func TestConcurrentFirstUse(t *testing.T) {
 	}
 	for i := 0; i < 8; i++ {
 		err := <-errs
-		// The cut is not at a neuron boundary: all see the same typed error.
+		// 100 whole neurons decode, then bytes remain: every goroutine sees the same typed error.
 		require.ErrorIs(t, err, scale.ErrTrailingBytes)
 	}
 }
