@@ -98,3 +98,89 @@ func TestEpochThroughStorage(t *testing.T) {
 		}
 	}
 }
+
+type yuma3Fixture struct {
+	N       int `json:"n"`
+	Neurons []struct {
+		UID        int    `json:"uid"`
+		AlphaStake uint64 `json:"alpha_stake"`
+	} `json:"neurons"`
+	Hyper struct {
+		Tempo         uint16          `json:"tempo"`
+		Kappa         uint16          `json:"kappa"`
+		BondsPenalty  uint16          `json:"bonds_penalty"`
+		BMA           uint64          `json:"bonds_moving_average"`
+		Liquid        json.RawMessage `json:"liquid_alpha_enabled"`
+		AlphaLowHigh  [2]uint16       `json:"alpha_low_high_u16"`
+		Steepness     int64           `json:"alpha_sigmoid_steepness"`
+		MaxValidators uint16          `json:"max_allowed_validators"`
+	} `json:"hyperparameters"`
+	Emission uint64 `json:"rao_emission_per_epoch"`
+	Epochs   []struct {
+		Index      int `json:"epoch_index"`
+		SetWeights []struct {
+			UID    int      `json:"uid"`
+			Dests  []st.UID `json:"dests"`
+			Values []uint16 `json:"values"`
+		} `json:"set_weights"`
+		WeightsBlock uint64 `json:"weights_set_at_block"`
+		EpochBlock   uint64 `json:"epoch_runs_at_block"`
+		Expected     struct {
+			Dividends []float64 `json:"dividends_proportion"`
+		} `json:"expected"`
+	} `json:"epochs"`
+}
+
+// TestYuma3ThroughStorage replays subtensor's test_yuma_3_* scenarios
+// (liquid alpha, Yuma3 bonds) through localnet and checks the stored
+// dividends after every epoch against the chain test's expectations, with
+// the chain test's tolerance.
+func TestYuma3ThroughStorage(t *testing.T) {
+	for _, name := range []string{"kappa_moves_first", "kappa_moves_second", "kappa_moves_last",
+		"liquid_alpha_disabled", "one_epoch_switch", "stable_miner"} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile("testdata/yuma_3_" + name + ".json")
+			require.NoError(t, err)
+			var fx yuma3Fixture
+			require.NoError(t, json.Unmarshal(raw, &fx))
+			require.NotEmpty(t, fx.Epochs)
+			s := New(WithHistory(0)).s
+			s.g.taoWeight = 0
+			sn := emptySubnet(1)
+			sn.hp = defaultHyper(fx.Hyper.Tempo)
+			sn.hp.yuma3, sn.hp.commitRevealEnabled = true, false
+			sn.hp.kappa, sn.hp.bondsPenalty, sn.hp.bondsMovingAvg = fx.Hyper.Kappa, fx.Hyper.BondsPenalty, fx.Hyper.BMA
+			sn.hp.liquidAlphaEnabled = string(fx.Hyper.Liquid) == "true"
+			sn.hp.alphaLow, sn.hp.alphaHigh = fx.Hyper.AlphaLowHigh[0], fx.Hyper.AlphaLowHigh[1]
+			sn.hp.alphaSigmoidSteepness = fx.Hyper.Steepness
+			sn.hp.maxValidators, sn.hp.maxAllowedUIDs = fx.Hyper.MaxValidators, uint16(fx.N)
+			sn.hp.minAllowedWeights, sn.hp.weightsRateLimit = 1, 0
+			s.subnets[1] = sn
+			hot := func(uid int) st.AccountID { return st.AccountID{0: byte(uid), 31: 0xBB} }
+			s.block = 1
+			for _, n := range fx.Neurons {
+				hk := hot(n.UID)
+				s.ensureOwner(hk, hk)
+				s.appendNeuron(sn, hk)
+				sn.addStake(hk, hk, n.AlphaStake)
+			}
+			s.block = 2
+			_, err = s.runEpoch(sn, fx.Emission) // permits for the top-k stake
+			require.NoError(t, err)
+			for _, ep := range fx.Epochs {
+				s.block = ep.WeightsBlock
+				for _, w := range ep.SetWeights {
+					_, err := s.internalSetWeights(hot(w.UID), 1, w.Dests, w.Values, 0)
+					require.NoError(t, err, "epoch %d uid %d", ep.Index, w.UID)
+				}
+				s.block = ep.EpochBlock
+				_, err := s.runEpoch(sn, fx.Emission)
+				require.NoError(t, err)
+				for uid, want := range ep.Expected.Dividends {
+					got := float64(sn.neurons[uid].dividends) / 65535
+					require.InDelta(t, want, got, 1e-3, "epoch %d uid %d", ep.Index, uid)
+				}
+			}
+		})
+	}
+}
