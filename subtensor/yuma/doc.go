@@ -16,6 +16,14 @@
 // Yuma with column normalisation, or Yuma3 with optional liquid alpha) →
 // dividends → emission split in I96F32 with the stake fallback.
 //
+// Also here: VecMaxUpscaleToU16 / VecU16MaxUpscaleToU16 (how set_weights
+// stores weights), SplitEmissions and CombineMechanisms (how a subnet with
+// several mechanisms splits its emission and merges the per-mechanism
+// results), and EpochTrace, which returns the intermediates the chain logs.
+//
+// Cost is O(nnz(W) + nnz(B) + n·k) for n uids and k validators with active
+// stake; liquid alpha adds one fixed-point exp per bond entry.
+//
 // Fixed point lives in the subpackage fixed; it is hand-written because the
 // chain's substrate-fixed rounding (floor on multiply, truncation on divide,
 // saturation, safe_div returning 0) is what makes results reproducible, and no
