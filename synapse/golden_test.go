@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
+	"net/http"
 	"os"
 	"strconv"
 	"testing"
@@ -177,6 +178,19 @@ func TestGoldenHeaders(t *testing.T) {
 				got = append(got, [2]string{f.Key, f.Value})
 			}
 			require.Equal(t, c.Headers, got)
+
+			// from_headers of Python's headers gives back the terminal infos,
+			// the timeout and the hash.
+			h := http.Header{}
+			for _, kv := range c.Headers {
+				h[kv[0]] = []string{kv[1]}
+			}
+			back := newGoldenSynapse(t, c)
+			require.NoError(t, synapse.DecodeHeaders(h, back))
+			require.Equal(t, s.SynapseBase().Axon, back.SynapseBase().Axon)
+			require.Equal(t, s.SynapseBase().Dendrite, back.SynapseBase().Dendrite)
+			require.Equal(t, s.SynapseBase().Timeout, back.SynapseBase().Timeout)
+			require.Equal(t, c.BodyHash, back.SynapseBase().ComputedBodyHash)
 		})
 	}
 }
