@@ -274,3 +274,19 @@ func hyperValue(m *metadata.Metadata, a metadata.Field, name string, value uint6
 	}
 	return value, nil
 }
+
+// BatchAll returns the call bytes of Utility.batch_all over calls (each
+// from Call): one extrinsic that dispatches them in order and reverts all
+// of them if one fails.
+func (c *Client) BatchAll(calls ...[]byte) ([]byte, error) {
+	ci, err := c.runtime().meta.Call("Utility", "batch_all")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRuntimeMetadata, err)
+	}
+	// Vec<RuntimeCall>: compact length, then each call's own encoding.
+	out := appendCompact([]byte{ci.PalletIndex, ci.CallIndex}, uint64(len(calls)))
+	for _, call := range calls {
+		out = append(out, call...)
+	}
+	return out, nil
+}

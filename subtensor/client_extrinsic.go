@@ -57,17 +57,22 @@ func (n *nonceManager) slot(a AccountID) *nonceSlot {
 	return s
 }
 
-// next reserves a nonce for account, asking the node when the local view
-// is unknown or behind.
+// nextNonce reserves a nonce for account: the larger of the account's
+// on-chain nonce (System.Account, a plain storage read: chopsticks answers
+// it in milliseconds where system_accountNextIndex runs the runtime for
+// about a second) and one past the last nonce handed out locally, which
+// covers this client's own transactions still in the pool. Transactions
+// another process has in the pool are not seen: their collision comes back
+// as a stale or future nonce, after which the local view is reset.
 func (c *Client) nextNonce(ctx context.Context, a AccountID) (uint64, error) {
 	s := c.nonces.slot(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var onChain uint64
-	if err := c.rpc.Call(ctx, &onChain, "system_accountNextIndex", a.String()); err != nil {
+	var info struct{ Nonce uint64 }
+	if _, err := c.ReadStorage(ctx, "System", "Account", &info, []any{a}); err != nil {
 		return 0, fmt.Errorf("subtensor: account nonce: %w", err)
 	}
-	n := onChain
+	n := info.Nonce
 	if s.valid && s.next > n {
 		n = s.next
 	}
@@ -597,7 +602,16 @@ func dispatchError(m *metadata.Metadata, v any) error {
 		if me.Name == "" {
 			return &ModuleError{Pallet: fmt.Sprintf("pallet#%d", me.PalletIndex), Name: fmt.Sprintf("error#%d", me.ErrorIndex)}
 		}
-		return &ModuleError{Pallet: me.Pallet, Name: me.Name, Docs: strings.Join(me.Docs, " ")}
+		docs := strings.Join(me.Docs, " ")
+		name := me.Name
+		if cur, ok := renamedErrors[me.Pallet+"."+me.Name]; ok {
+			// Older runtimes spell some errors differently; report the
+			// current name so errors.Is with the sentinels works on every
+			// runtime, and keep the runtime's own name in the docs.
+			name = cur
+			docs = strings.TrimSpace(docs + " (this runtime calls it " + me.Name + ")")
+		}
+		return &ModuleError{Pallet: me.Pallet, Name: name, Docs: docs}
 	case errors.As(err, &de):
 		switch de.Kind {
 		case "Token":
@@ -608,6 +622,12 @@ func dispatchError(m *metadata.Metadata, v any) error {
 		return &ModuleError{Pallet: PalletDispatch, Name: de.Kind, Docs: de.Detail}
 	}
 	return fmt.Errorf("%w: dispatch error: %v", ErrMalformedResponse, err)
+}
+
+// renamedErrors maps pallet errors that older runtimes (spec 300 and
+// earlier) name differently to their current names.
+var renamedErrors = map[string]string{
+	PalletSubtensor + ".SubNetworkDoesNotExist": "SubnetNotExists",
 }
 
 // unnamedEventFields names the positional fields of SubtensorModule events

@@ -34,7 +34,7 @@ type extrinsicVectors struct {
 	} `json:"cases"`
 }
 
-func mustHex(t *testing.T, s string) []byte {
+func mustHex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := decodeHex(s)
 	require.NoError(t, err)

@@ -85,15 +85,28 @@ func rollbackAfter(t *testing.T, c *st.DevClient) {
 	})
 }
 
-// sudoSet sends an AdminUtils call wrapped in Sudo.sudo signed by Alice.
-func sudoSet(t *testing.T, c *st.DevClient, call string, args ...any) {
+// adminCall is one AdminUtils call for sudoSet.
+type adminCall struct {
+	name string
+	args []any
+}
+
+// sudoSet sends AdminUtils calls as one Sudo.sudo(Utility.batch_all(...))
+// signed by Alice: one block however many settings.
+func sudoSet(t *testing.T, c *st.DevClient, calls ...adminCall) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	b, err := c.Call(st.PalletAdminUtils, call, args...)
+	var encoded [][]byte
+	for _, ac := range calls {
+		b, err := c.Call(st.PalletAdminUtils, ac.name, ac.args...)
+		require.NoError(t, err, ac.name)
+		encoded = append(encoded, b)
+	}
+	batch, err := c.BatchAll(encoded...)
 	require.NoError(t, err)
-	rc, err := c.Sudo(ctx, mustKey(t, "//Alice"), b)
-	require.NoError(t, err, call)
+	rc, err := c.Sudo(ctx, mustKey(t, "//Alice"), batch)
+	require.NoError(t, err)
 	require.True(t, rc.Succeeded())
 }
 
@@ -125,9 +138,10 @@ func (h conformanceChain) RegisterNetwork(ctx context.Context, signer st.Signer,
 		if h.Constant(st.PalletSubtensor, "DurationOfStartCall", &delay) == nil && delay > 0 {
 			require.NoError(h.t, h.AdvanceBlocks(ctx, int(delay)+1))
 		}
-		sudoSet(h.t, h.DevClient, "sudo_set_min_allowed_weights", uint16(netuid), uint16(1))
-		sudoSet(h.t, h.DevClient, "sudo_set_yuma3_enabled", uint16(netuid), true)
-		sudoSet(h.t, h.DevClient, "sudo_set_commit_reveal_weights_enabled", uint16(netuid), true)
+		sudoSet(h.t, h.DevClient,
+			adminCall{"sudo_set_min_allowed_weights", []any{uint16(netuid), uint16(1)}},
+			adminCall{"sudo_set_yuma3_enabled", []any{uint16(netuid), true}},
+			adminCall{"sudo_set_commit_reveal_weights_enabled", []any{uint16(netuid), true}})
 	}
 	return rc, nil
 }
@@ -144,8 +158,7 @@ func TestIntegrationConformance(t *testing.T) {
 	rollbackAfter(t, c)
 	// Chain-wide rate limits that would stop a second subnet registration
 	// within days of genesis.
-	sudoSet(t, c, "sudo_set_network_rate_limit", uint64(0))
-	sudoSet(t, c, "sudo_set_tx_rate_limit", uint64(0))
+	sudoSet(t, c, adminCall{"sudo_set_network_rate_limit", []any{uint64(0)}}, adminCall{"sudo_set_tx_rate_limit", []any{uint64(0)}})
 	prefix := fmt.Sprintf("//gotensor-client-%d", time.Now().UnixNano())
 	h := conformanceChain{DevClient: c, t: t}
 	chaintest.Run(t, func(*testing.T) st.Chain { return h }, chaintest.WithKeyPrefix(prefix), chaintest.WithTimeout(12*time.Minute))

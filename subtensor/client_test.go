@@ -416,7 +416,7 @@ func TestClientBadInput(t *testing.T) {
 		node.Handle("author_submitAndWatchExtrinsic", func(context.Context, *rpctest.Request) rpctest.Reply {
 			return rpctest.Reply{CloseConn: true}
 		})
-		node.Handle("system_accountNextIndex", rpctest.Result(0))
+		node.Handle("state_getStorage", rpctest.Result(nil)) // no account yet: nonce 0
 		node.Handle("chain_getHeader", rpctest.Result(map[string]any{"number": "0x10", "parentHash": finneyGenesis}))
 		node.Handle("chain_getBlockHash", rpctest.Result(finneyGenesis))
 		_, err := c.Transfer(ctx, testSigner{}, AccountID{1}, 1, true)
@@ -425,7 +425,7 @@ func TestClientBadInput(t *testing.T) {
 }
 
 // recordedResult returns the raw result hex of a recorded state_call.
-func recordedResult(t *testing.T, seed, method string) string {
+func recordedResult(t testing.TB, seed, method string) string {
 	t.Helper()
 	b, err := os.ReadFile("internal/rpc/rpctest/testdata/recorded_responses.json")
 	require.NoError(t, err)
