@@ -280,3 +280,91 @@ func TestConcurrentFirstUse(t *testing.T) {
 		require.ErrorIs(t, err, scale.ErrTrailingBytes)
 	}
 }
+
+// testMultiAddress maps sp_runtime::MultiAddress onto a scale.Enum struct
+// (variants matched by name).
+type testMultiAddress struct {
+	ID        *[32]byte `scale:"Id"`
+	Index     *uint32
+	Raw       *[]byte
+	Address32 *[32]byte
+	Address20 *[20]byte
+}
+
+func (testMultiAddress) IsSCALEEnum() {}
+
+func TestEnumTargets(t *testing.T) {
+	m := loadMD(t, "spec343_v15")
+	ci, err := m.Call("Balances", "transfer_keep_alive")
+	require.NoError(t, err)
+	addrType := ci.Args[0].Type
+
+	key := [32]byte{9, 8, 7}
+	enc, err := m.EncodeValue(addrType, testMultiAddress{ID: &key})
+	require.NoError(t, err)
+	require.Equal(t, append([]byte{0}, key[:]...), enc)
+	var back testMultiAddress
+	require.NoError(t, m.DecodeInto(addrType, enc, &back))
+	require.Equal(t, key, *back.ID)
+	require.Nil(t, back.Raw)
+
+	raw := []byte{1, 2, 3}
+	enc, err = m.EncodeValue(addrType, testMultiAddress{Raw: &raw})
+	require.NoError(t, err)
+	require.Equal(t, []byte{2, 12, 1, 2, 3}, enc)
+	require.NoError(t, m.DecodeInto(addrType, enc, &back))
+	require.Nil(t, back.ID)
+	require.Equal(t, raw, *back.Raw)
+
+	_, err = m.EncodeValue(addrType, testMultiAddress{})
+	require.ErrorIs(t, err, ErrTypeMismatch)
+	_, err = m.EncodeValue(addrType, testMultiAddress{ID: &key, Raw: &raw})
+	require.ErrorIs(t, err, ErrTypeMismatch)
+	_, err = m.EncodeValue(addrType, EnumValue{Name: "Nope"})
+	require.ErrorIs(t, err, ErrTypeMismatch)
+
+	// Field-less enums go to and from names and indices.
+	class, ok := m.Types.FindByPath("frame_support::dispatch::DispatchClass")
+	require.True(t, ok)
+	enc, err = m.EncodeValue(class.ID, "Mandatory")
+	require.NoError(t, err)
+	require.Equal(t, []byte{2}, enc)
+	var name string
+	require.NoError(t, m.DecodeInto(class.ID, enc, &name))
+	require.Equal(t, "Mandatory", name)
+	var idx uint8
+	require.NoError(t, m.DecodeInto(class.ID, enc, &idx))
+	require.Equal(t, uint8(2), idx)
+	require.ErrorIs(t, m.DecodeInto(class.ID, []byte{9}, &idx), scale.ErrInvalidVariant)
+	// An enum with data cannot go into a string.
+	require.ErrorIs(t, m.DecodeInto(addrType, append([]byte{0}, key[:]...), &name), ErrTypeMismatch)
+	var ev EnumValue
+	require.NoError(t, m.DecodeInto(addrType, append([]byte{0}, key[:]...), &ev))
+	require.Equal(t, EnumValue{Name: "Id", Index: 0, Value: key}, ev)
+}
+
+func TestEncodeValueShapes(t *testing.T) {
+	m := loadMD(t, "spec343_v15")
+	method, err := m.RuntimeAPIMethod("NeuronInfoRuntimeApi", "get_neurons_lite")
+	require.NoError(t, err)
+	raw := mustHex(t, loadStateCalls(t)[0].Result)
+	var neurons []testNeuron
+	require.NoError(t, m.DecodeInto(method.Output, raw, &neurons))
+	// A Go struct lacking runtime fields (rank, trust, pruning_score)
+	// cannot be encoded as the runtime type: that would invent values.
+	_, err = m.EncodeValue(method.Output, neurons[:1])
+	require.ErrorIs(t, err, ErrTypeMismatch)
+	// Generic values round-trip exactly, including map-shaped composites.
+	v, err := m.DecodeValue(method.Output, raw)
+	require.NoError(t, err)
+	first, err := m.EncodeValue(method.Output, v.([]any)[:1])
+	require.NoError(t, err)
+	var one []testNeuron
+	require.NoError(t, m.DecodeInto(method.Output, first, &one))
+	require.Equal(t, neurons[:1], one)
+	// Out-of-range and wrong-kind values are typed errors, not panics.
+	for _, bad := range []any{nil, "x", -1, 1.5, []int{1}, map[int]int{}} {
+		_, err := m.EncodeValue(method.Inputs[0].Type, bad)
+		require.ErrorIs(t, err, ErrTypeMismatch, "%#v", bad)
+	}
+}
