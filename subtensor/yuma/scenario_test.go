@@ -284,8 +284,9 @@ type fxYuma3 struct {
 }
 
 // Yuma3 dividends are asserted upstream with |Δ| <= 1e-3 on u16/65535; the
-// bond targets are informational upstream (see the files' caveat) and are
-// asserted here at the same tolerance.
+// bond targets are informational upstream (see the files' caveat). The
+// targets are written with 4 decimals, so we assert tighter than upstream:
+// dividends within 1e-4 and bonds within 2e-4 (observed: 5.6e-5 and 1.1e-4).
 func TestYuma3Scenarios(t *testing.T) {
 	files := []string{
 		"yuma_3_kappa_moves_first.json",
@@ -296,7 +297,7 @@ func TestYuma3Scenarios(t *testing.T) {
 		"yuma_3_stable_miner.json",
 		"yuma_3_bonds_reset.json",
 	}
-	const tol = 1e-3
+	const tolDiv, tolBond = 1e-4, 2e-4
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			var fx fxYuma3
@@ -317,6 +318,8 @@ func TestYuma3Scenarios(t *testing.T) {
 				s.params.LiquidAlphaEnabled = false
 			}
 			checked := 0
+			var maxDiv, maxBond float64
+			defer func() { t.Logf("max |Δ| dividends %.2g, bonds %.2g over %d checks", maxDiv, maxBond, checked) }()
 			for _, e := range fx.Epochs {
 				s.block = e.WeightsBlock
 				for _, sw := range e.SetWeights {
@@ -341,7 +344,8 @@ func TestYuma3Scenarios(t *testing.T) {
 				}
 				for uid, want := range e.Expected.Dividends {
 					got := float64(out.Dividends[uid]) / 65535
-					require.InDelta(t, want, got, tol, "epoch %d dividends[%d]", e.Index, uid)
+					maxDiv = math.Max(maxDiv, math.Abs(got-want))
+					require.InDelta(t, want, got, tolDiv, "epoch %d dividends[%d]", e.Index, uid)
 					checked++
 				}
 				for v, row := range e.Expected.Bonds {
@@ -352,7 +356,8 @@ func TestYuma3Scenarios(t *testing.T) {
 					}
 					for c, want := range row {
 						got, _ := bondAt(s.bonds, v, 3+c)
-						require.InDelta(t, want, float64(got)/65535, tol, "epoch %d bond[%d][%d]", e.Index, v, 3+c)
+						maxBond = math.Max(maxBond, math.Abs(float64(got)/65535-want))
+						require.InDelta(t, want, float64(got)/65535, tolBond, "epoch %d bond[%d][%d]", e.Index, v, 3+c)
 						checked++
 					}
 				}
