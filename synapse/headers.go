@@ -68,12 +68,12 @@ func HeaderFields(s Synapse) ([]HeaderField, error) {
 	if !(b.Timeout > 0) {
 		b.Timeout = DefaultTimeout
 	}
-	out := make([]HeaderField, 0, 16)
+	info := fieldsOf(v.Type())
+	out := make([]HeaderField, 0, 25+len(info.fields))
 	out = append(out, HeaderField{HeaderName, b.Name}, HeaderField{HeaderTimeout, FormatFloat(b.Timeout)})
 	out = appendTerminalHeaders(out, HeaderAxonPrefix, &b.Axon)
 	out = appendTerminalHeaders(out, HeaderDendritePrefix, &b.Dendrite)
 
-	info := fieldsOf(v.Type())
 	for i := range info.fields {
 		f := &info.fields[i]
 		if f.inBase || !f.required {
@@ -125,8 +125,10 @@ func EncodeHeaders(s Synapse) (http.Header, error) {
 		return nil, err
 	}
 	h := make(http.Header, len(fields))
-	for _, f := range fields {
-		h[f.Key] = []string{f.Value}
+	vals := make([]string, len(fields)) // one backing array for all values
+	for i, f := range fields {
+		vals[i] = f.Value
+		h[f.Key] = vals[i : i+1 : i+1]
 	}
 	return h, nil
 }
