@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,7 +77,7 @@ func recorded(t testing.TB) *rpctest.Replay {
 // state_getStorage, 1000-key pages) to the Python SDK's recorded ones.
 type fakeNode struct {
 	*rpctest.Server
-	spec uint32
+	spec atomic.Uint32
 }
 
 func newFakeNode(t *testing.T, seed string) *fakeNode {
@@ -85,7 +86,8 @@ func newFakeNode(t *testing.T, seed string) *fakeNode {
 	rp := recorded(t)
 	s := rpctest.NewServer()
 	t.Cleanup(s.Close)
-	n := &fakeNode{Server: s, spec: 343}
+	n := &fakeNode{Server: s}
+	n.spec.Store(343)
 	lookup := func(method string, params ...any) rpctest.Reply {
 		p, _ := json.Marshal(params)
 		ans, err := rp.Lookup(seed, method, p)
@@ -117,7 +119,7 @@ func newFakeNode(t *testing.T, seed string) *fakeNode {
 		return lookup("chain_getBlockHash", ps...)
 	})
 	s.Handle("state_getRuntimeVersion", func(context.Context, *rpctest.Request) rpctest.Reply {
-		return rpctest.Reply{Result: map[string]any{"specName": "node-subtensor", "specVersion": n.spec, "transactionVersion": 1}}
+		return rpctest.Reply{Result: map[string]any{"specName": "node-subtensor", "specVersion": n.spec.Load(), "transactionVersion": 1}}
 	})
 	s.HandleSubscribe("state_subscribeRuntimeVersion", "state_unsubscribeRuntimeVersion")
 	s.Handle("state_call", func(_ context.Context, req *rpctest.Request) rpctest.Reply {
@@ -528,4 +530,64 @@ func TestSignedPartsUnknownExtension(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, extra)
 	require.NotEmpty(t, add)
+}
+
+// ---- runtime upgrades and reconnects ----
+
+func countRequests(s *rpctest.Server, method string) int {
+	n := 0
+	for _, m := range s.Requests() {
+		if m == method {
+			n++
+		}
+	}
+	return n
+}
+
+func TestClientRefetchesMetadataOnRuntimeUpgrade(t *testing.T) {
+	leakCheck(t)
+	node := newFakeNode(t, "metagraph")
+	c := dialFake(t, node.URL)
+	require.Equal(t, uint32(343), c.SpecVersion())
+	calls := countRequests(node.Server, "state_call")
+
+	node.spec.Store(344)
+	require.Eventually(t, func() bool {
+		return node.Notify("state_subscribeRuntimeVersion", "state_runtimeVersion",
+			map[string]any{"specName": "node-subtensor", "specVersion": 344, "transactionVersion": 1}) == 1
+	}, 10*time.Second, 10*time.Millisecond, "the client subscribes to runtime versions")
+	require.Eventually(t, func() bool { return c.SpecVersion() == 344 }, 10*time.Second, 10*time.Millisecond)
+	require.Greater(t, countRequests(node.Server, "state_call"), calls, "metadata fetched again")
+}
+
+func TestClientReconnectThroughCutProxy(t *testing.T) {
+	leakCheck(t)
+	node := newFakeNode(t, "get_neuron_for_pubkey_and_subnet")
+	proxy, err := rpctest.NewServerProxy(node.Server)
+	require.NoError(t, err)
+	t.Cleanup(proxy.Close)
+	c := dialFake(t, proxy.URL, WithoutRuntimeWatch(), WithRPCOptions(rpc.WithReconnectBackoff(10*time.Millisecond, 50*time.Millisecond)))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	hot := MustParseAccountID("5Cf4LPRv6tiyuFsfLRQaFYEEn3zJRGi4bAE9DwbbKmbCSHpV")
+
+	// The runtime is upgraded while the client is cut off: after the
+	// reconnection it notices the new spec version and reloads metadata.
+	node.spec.Store(350)
+	proxy.Cut()
+	n, err := c.Neuron(ctx, 14, 29)
+	require.NoError(t, err, "read-only calls survive the cut")
+	require.Equal(t, hot, n.Hotkey)
+	require.Eventually(t, func() bool { return c.SpecVersion() == 350 }, 10*time.Second, 10*time.Millisecond)
+	require.GreaterOrEqual(t, proxy.Accepted(), 2)
+}
+
+func TestClientCloseIsIdempotentAndFailsCalls(t *testing.T) {
+	leakCheck(t)
+	node := newFakeNode(t, "metagraph")
+	c := dialFake(t, node.URL)
+	require.NoError(t, c.Close())
+	require.NoError(t, c.Close())
+	_, err := c.BlockNumber(context.Background())
+	require.ErrorIs(t, err, rpc.ErrClosed)
 }
