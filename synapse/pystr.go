@@ -279,9 +279,13 @@ func (p *pyPrinter) value(v reflect.Value, top bool, depth int) error {
 	}
 	switch t {
 	case jsonNumberType:
+		if v.String() == "" {
+			p.buf = append(p.buf, '0') // encoding/json writes an empty Number as 0
+			return nil
+		}
 		return p.number(v.String())
 	case rawMessageType:
-		if v.IsNil() {
+		if v.Len() == 0 { // encoding/json writes an empty RawMessage as null
 			p.buf = append(p.buf, "None"...)
 			return nil
 		}

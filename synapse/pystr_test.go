@@ -97,6 +97,8 @@ func TestPyStrGoTypes(t *testing.T) {
 		{"embedded struct flattened, nil pointer skipped", withEmbedded{Own: 1}, "{'pt': {'x': 0.0, 'y': None}, 'own': 1}"},
 		{"embedded pointer set", withEmbedded{embedded: &embedded{Inner: "i"}}, "{'inner': 'i', 'pt': {'x': 0.0, 'y': None}, 'own': 0}"},
 		{"json.Number int", json.Number("-0"), "0"},
+		{"empty json.Number is 0", json.Number(""), "0"},
+		{"empty raw message is null", json.RawMessage{}, "None"},
 		{"json.Number float", json.Number("1E16"), "1e+16"},
 		{"raw message", json.RawMessage(`{"b":[1,2.50,null],"a":"x"}`), "{'b': [1, 2.5, None], 'a': 'x'}"},
 		{"raw message str top", json.RawMessage(`"it's"`), "it's"},
