@@ -3,6 +3,7 @@ package localnet
 import (
 	"math/bits"
 	"slices"
+	"sync"
 
 	st "github.com/gotensor/gotensor/subtensor"
 )
@@ -223,6 +224,19 @@ func decayFactorQ32(halfLife uint16) uint64 {
 	return lo
 }
 
+// decayFactors caches decayFactorQ32 (a 32-step binary search of powers)
+// per half-life; it is a pure function, so the cache is safe to share.
+var decayFactors sync.Map // uint16 → uint64
+
+func cachedDecayFactor(halfLife uint16) uint64 {
+	if f, ok := decayFactors.Load(halfLife); ok {
+		return f.(uint64)
+	}
+	f := decayFactorQ32(halfLife)
+	decayFactors.Store(halfLife, f)
+	return f
+}
+
 func mulQ32(v, f uint64) uint64 {
 	hi, lo := bits.Mul64(v, f)
 	if hi>>32 != 0 {
@@ -250,7 +264,7 @@ func (s *state) updateRegistrationPrices() {
 	for _, sn := range s.subnets {
 		b := sn.burn
 		if sn.hp.burnHalfLife > 0 && s.block > 1 {
-			b = mulQ32(b, decayFactorQ32(sn.hp.burnHalfLife))
+			b = mulQ32(b, cachedDecayFactor(sn.hp.burnHalfLife))
 		}
 		sn.burn = min(max(b, sn.hp.minBurn), sn.hp.maxBurn)
 		sn.regsThisBlock = 0
