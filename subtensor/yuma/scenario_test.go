@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -166,13 +167,18 @@ func (s *chainState) input() Input {
 
 // epoch runs Epoch at the current block and persists bonds and permits.
 func (s *chainState) epoch(t testing.TB) Output {
+	out, _ := s.epochTrace(t)
+	return out
+}
+
+func (s *chainState) epochTrace(t testing.TB) (Output, *Trace) {
 	t.Helper()
-	out, err := Epoch(s.input())
+	out, tr, err := EpochTrace(s.input())
 	require.NoError(t, err)
 	checkInvariants(t, s.input(), out)
 	s.bonds = out.Bonds
 	s.permits = out.ValidatorPermit
-	return out
+	return out, tr
 }
 
 func bondAt(rows [][]Weight, i, j int) (uint16, bool) {
@@ -192,6 +198,10 @@ func parseIJ(t testing.TB, key string) (int, int) {
 }
 
 type fxClassic struct {
+	Info struct {
+		E map[string][]uint64  `json:"E_rao_per_step"`
+		D map[string][]float64 `json:"D_per_step"`
+	} `json:"informational_from_test_comments"`
 	N        int        `json:"n"`
 	Emission uint64     `json:"rao_emission_per_epoch"`
 	Neurons  []fxNeuron `json:"neurons"`
@@ -235,7 +245,19 @@ func TestClassicScenarios(t *testing.T) {
 					}
 				}
 				s.block = st.EpochBlock
-				out := s.epoch(t)
+				out, tr := s.epochTrace(t)
+				// test_bonds keeps the chain's E (rao) and D log lines in
+				// comments; upstream does not assert them, but they are the
+				// chain's own output and we reproduce both exactly (D as printed).
+				if e, ok := fx.Info.E[fmt.Sprint(st.Step)]; ok {
+					require.Equal(t, e, out.Emission, "step %d E", st.Step)
+					checked++
+				}
+				for i, d := range fx.Info.D[fmt.Sprint(st.Step)] {
+					// The log prints I32F32 as its shortest round-trip decimal.
+					require.Equal(t, strconv.FormatFloat(d, 'f', -1, 64), tr.Dividends[i].String(), "step %d D[%d]", st.Step, i)
+					checked++
+				}
 				bonds := st.Bonds
 				if st.Expected != nil {
 					bonds = st.Expected.Bonds
