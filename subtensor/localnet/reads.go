@@ -194,12 +194,17 @@ func (s *state) neuronLite(sn *subnet, uid st.UID) st.NeuronInfoLite {
 func (s *state) neuronFull(sn *subnet, uid st.UID) st.NeuronInfo {
 	n := sn.neurons[uid]
 	ni := st.NeuronInfo{NeuronInfoLite: s.neuronLite(sn, uid)}
+	// The runtime API reports only non-zero weights and bonds.
 	for _, w := range n.weights {
 		if w.Value != 0 {
 			ni.Weights = append(ni.Weights, w)
 		}
 	}
-	ni.Bonds = append([]st.WeightEntry(nil), n.bonds...)
+	for _, b := range n.bonds {
+		if b.Value != 0 {
+			ni.Bonds = append(ni.Bonds, b)
+		}
+	}
 	return ni
 }
 
