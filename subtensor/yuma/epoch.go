@@ -95,7 +95,7 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		tr.FilteredStake = append([]fixed.I64F64(nil), filtered...)
 	}
 	inplaceNormalize64(filtered)
-	stake := make([]I, n)
+	stake := make([]fp, n)
 	for i, s := range filtered {
 		stake[i] = s.ToI32F32()
 	}
@@ -115,7 +115,7 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 	}
 
 	// == Active stake ==
-	activeStake := append([]I(nil), stake...)
+	activeStake := append([]fp(nil), stake...)
 	maskVector(inactive, activeStake)
 	maskVector(forbids, activeStake)
 	inplaceNormalize(activeStake)
@@ -187,7 +187,7 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		return !(lastTempo <= reg)
 	}
 
-	var dividends []I
+	var dividends []fp
 	var emaBonds [][]Entry
 	if p.Yuma3 {
 		bonds := rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
@@ -233,14 +233,14 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 	}
 
 	// == Emission ==
-	combined := make([]I, n)
+	combined := make([]fp, n)
 	for i := range n {
 		combined[i] = incentive[i].SatAdd(dividends[i])
 	}
 	emissionSum := sum(combined)
-	normServer := append([]I(nil), incentive...)
-	normValidator := append([]I(nil), dividends...)
-	normCombined := append([]I(nil), combined...)
+	normServer := append([]fp(nil), incentive...)
+	normValidator := append([]fp(nil), dividends...)
+	normCombined := append([]fp(nil), combined...)
 	inplaceNormalizeUsingSum(normServer, emissionSum)
 	inplaceNormalizeUsingSum(normValidator, emissionSum)
 	inplaceNormalize(normCombined)
@@ -249,8 +249,8 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		if sum(activeStake) == 0 {
 			src = stake
 		}
-		normValidator = append([]I(nil), src...)
-		normCombined = append([]I(nil), src...)
+		normValidator = append([]fp(nil), src...)
+		normCombined = append([]fp(nil), src...)
 	}
 
 	out := Output{
@@ -312,7 +312,7 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 
 // normalAlpha is 1 − BMA/1e6 as the chain computes it: the quotient in
 // I64F64, cast down to I32F32 (floor), subtracted from 1 (saturating).
-func normalAlpha(bma uint64) I {
+func normalAlpha(bma uint64) fp {
 	var d fixed.Divider
 	q := d.SafeDiv(fixed.I64FromU64(bma), fixed.I64FromU64(1_000_000))
 	return fixed.I32One.SatSub(q.ToI32F32())

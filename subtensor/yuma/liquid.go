@@ -7,7 +7,7 @@ import (
 // computeBondsSparse is compute_bonds_sparse: the Yuma3 bond EMA, with
 // per-entry liquid alpha when enabled and some consensus is non-zero. It
 // reports whether liquid alpha was used.
-func computeBondsSparse(p Params, weights, bonds [][]Entry, consensus []I) ([][]Entry, bool) {
+func computeBondsSparse(p Params, weights, bonds [][]Entry, consensus []fp) ([][]Entry, bool) {
 	anyNonZero := false
 	for _, c := range consensus {
 		if c != 0 {
@@ -23,8 +23,8 @@ func computeBondsSparse(p Params, weights, bonds [][]Entry, consensus []I) ([][]
 
 // liquidParams are the per-subnet constants of alpha_sigmoid.
 type liquidParams struct {
-	low, high, steepness I
-	steepDiv             I // steepness / −100 (saturating division, truncated)
+	low, high, steepness fp
+	steepDiv             fp // steepness / −100 (saturating division, truncated)
 	cache                *alphaCache
 }
 
@@ -32,8 +32,8 @@ type liquidParams struct {
 // alpha_sigmoid that varies per entry once the subnet constants are fixed.
 // Direct-mapped; a miss just recomputes, so results are unaffected.
 type alphaCache struct {
-	key   [4096]I
-	val   [4096]I
+	key   [4096]fp
+	val   [4096]fp
 	valid [4096]bool
 }
 
@@ -49,7 +49,7 @@ func newLiquidParams(p Params) liquidParams {
 }
 
 // alphaSigmoid is the chain's alpha_sigmoid for one (validator, miner) pair.
-func (lp liquidParams) alphaSigmoid(consensus, weight, bond I) I {
+func (lp liquidParams) alphaSigmoid(consensus, weight, bond fp) fp {
 	one := fixed.I32One
 	diffBuy := weight.SatSub(consensus).Clamp(0, one)
 	diffSell := bond.SatSub(weight).Clamp(0, one)
@@ -71,7 +71,7 @@ func (lp liquidParams) alphaSigmoid(consensus, weight, bond I) I {
 
 // alphaOf is alpha_sigmoid after the combined difference d is known:
 // clamp(αL + σ·(αH − αL)), σ = 1/(1 + exp_safe((s/−100)·(d − 0.5))).
-func (lp liquidParams) alphaOf(combined I) I {
+func (lp liquidParams) alphaOf(combined fp) fp {
 	one := fixed.I32One
 	x := lp.steepDiv.SatMul(combined.SatSub(fixed.I32Half))
 	sigmoid := one.SatDiv(one.SatAdd(fixed.ExpSafe(x)))
@@ -109,12 +109,12 @@ func (v visibleRow) load(row []Entry, n int) {
 	}
 }
 
-func (v visibleRow) get(j int) I { return v.d.val[j] }
+func (v visibleRow) get(j int) fp { return v.d.val[j] }
 
 // alphaSource yields the EMA alpha of entry (i, j) for mat_ema_alpha_sparse.
 type alphaSource interface {
 	beginRow(i int, newRow, oldRow []Entry)
-	alpha(j int) I
+	alpha(j int) fp
 	endRow()
 }
 
@@ -124,13 +124,13 @@ type alphaSource interface {
 // only there and memoised per row (same values, O(nnz) instead of O(n²)).
 type liquidAlphaSource struct {
 	lp        liquidParams
-	consensus []I
+	consensus []fp
 	n         int
 	wv, bv    visibleRow
 	memo      *denseScratch
 }
 
-func newLiquidAlphaSource(p Params, consensus []I) *liquidAlphaSource {
+func newLiquidAlphaSource(p Params, consensus []fp) *liquidAlphaSource {
 	n := len(consensus)
 	return &liquidAlphaSource{
 		lp: newLiquidParams(p), consensus: consensus, n: n,
@@ -144,7 +144,7 @@ func (s *liquidAlphaSource) beginRow(_ int, newRow, oldRow []Entry) {
 	s.bv.load(oldRow, s.n)
 }
 
-func (s *liquidAlphaSource) alpha(j int) I {
+func (s *liquidAlphaSource) alpha(j int) fp {
 	if !s.memo.set[j] {
 		s.memo.touch(j)
 		s.memo.val[j] = s.lp.alphaSigmoid(s.consensus[j], s.wv.get(j), s.bv.get(j))
@@ -160,7 +160,7 @@ func (s *liquidAlphaSource) endRow() {
 
 // matEmaLiquidAlpha is compute_liquid_alpha_values_sparse followed by
 // mat_ema_alpha_sparse.
-func matEmaLiquidAlpha(p Params, newM, oldM [][]Entry, consensus []I) [][]Entry {
+func matEmaLiquidAlpha(p Params, newM, oldM [][]Entry, consensus []fp) [][]Entry {
 	return matEmaAlphaSparse(newM, oldM, len(consensus), newLiquidAlphaSource(p, consensus))
 }
 

@@ -10,11 +10,12 @@ import (
 // (same iteration order, same saturating or wrapping operations), because
 // the order of floor/truncate steps decides the last bit of every result.
 
-type I = fixed.I32F32
+// fp is shorthand for the chain's epoch number type.
+type fp = fixed.I32F32
 
 // sum is Iterator::sum (wrapping in a release build).
-func sum(x []I) I {
-	var s I
+func sum(x []fp) fp {
+	var s fp
 	for _, v := range x {
 		s = s.WrapAdd(v)
 	}
@@ -22,7 +23,7 @@ func sum(x []I) I {
 }
 
 // inplaceNormalize: divide by the (wrapping) sum unless it is zero.
-func inplaceNormalize(x []I) {
+func inplaceNormalize(x []fp) {
 	s := sum(x)
 	if s == 0 {
 		return
@@ -33,7 +34,7 @@ func inplaceNormalize(x []I) {
 }
 
 // inplaceNormalizeUsingSum divides by a given sum unless it is zero.
-func inplaceNormalizeUsingSum(x []I, s I) {
+func inplaceNormalizeUsingSum(x []fp, s fp) {
 	if s == 0 {
 		return
 	}
@@ -59,7 +60,7 @@ func inplaceNormalize64(x []fixed.I64F64) {
 
 // isTopkNonzero: true for non-zero entries, then the lowest n−k (stable
 // ascending sort by value) are forced false.
-func isTopkNonzero(v []I, k int) []bool {
+func isTopkNonzero(v []fp, k int) []bool {
 	n := len(v)
 	res := make([]bool, n)
 	for i, x := range v {
@@ -88,7 +89,7 @@ func isTopkNonzero(v []I, k int) []bool {
 }
 
 // isTopk is is_topk (without the non-zero condition); exported via IsTopK for tests.
-func isTopk(v []I, k int) []bool {
+func isTopk(v []fp, k int) []bool {
 	n := len(v)
 	res := make([]bool, n)
 	for i := range res {
@@ -117,7 +118,7 @@ func isTopk(v []I, k int) []bool {
 }
 
 // maskVector zeroes entries where mask is true (lengths are validated equal).
-func maskVector(mask []bool, v []I) {
+func maskVector(mask []bool, v []fp) {
 	for i := range v {
 		if mask[i] {
 			v[i] = 0
@@ -125,10 +126,10 @@ func maskVector(mask []bool, v []I) {
 	}
 }
 
-func rowSum(m [][]Entry) []I {
-	out := make([]I, len(m))
+func rowSum(m [][]Entry) []fp {
+	out := make([]fp, len(m))
 	for i, row := range m {
-		var s I
+		var s fp
 		for _, e := range row {
 			s = s.WrapAdd(e.Value)
 		}
@@ -139,7 +140,7 @@ func rowSum(m [][]Entry) []I {
 
 func inplaceRowNormalize(m [][]Entry) {
 	for _, row := range m {
-		var s I
+		var s fp
 		for _, e := range row {
 			s = s.WrapAdd(e.Value)
 		}
@@ -154,7 +155,7 @@ func inplaceRowNormalize(m [][]Entry) {
 // inplaceColNormalize: column sums (saturating) over j < cols; entries whose
 // column sum is non-zero are divided by it, others (including j >= cols) kept.
 func inplaceColNormalize(m [][]Entry, cols int) {
-	colSum := make([]I, cols)
+	colSum := make([]fp, cols)
 	for _, row := range m {
 		for _, e := range row {
 			if int(e.UID) < cols {
@@ -172,7 +173,7 @@ func inplaceColNormalize(m [][]Entry, cols int) {
 }
 
 func inplaceColMaxUpscale(m [][]Entry, cols int) {
-	colMax := make([]I, cols)
+	colMax := make([]fp, cols)
 	for _, row := range m {
 		for _, e := range row {
 			if int(e.UID) < cols && colMax[e.UID] < e.Value {
@@ -224,12 +225,12 @@ func rowsWithCap(n int, size func(i int) int) [][]Entry {
 }
 
 // colClipSparse: min(w, c_j); entries with c_j < w and c_j <= 0 are dropped.
-func colClipSparse(m [][]Entry, c []I) [][]Entry {
+func colClipSparse(m [][]Entry, c []fp) [][]Entry {
 	out := rowsWithCap(len(m), func(i int) int { return len(m[i]) })
 	for i, row := range m {
 		r := out[i]
 		for _, e := range row {
-			var th I
+			var th fp
 			if int(e.UID) < len(c) {
 				th = c[e.UID]
 			}
@@ -247,10 +248,10 @@ func colClipSparse(m [][]Entry, c []I) [][]Entry {
 }
 
 // matmulSparse: r_j = Σ_i v_i·m_ij (saturating), over j < cols.
-func matmulSparse(m [][]Entry, v []I, cols int) []I {
-	out := make([]I, cols)
+func matmulSparse(m [][]Entry, v []fp, cols int) []fp {
+	out := make([]fp, cols)
 	for i, row := range m {
-		var scale I
+		var scale fp
 		if i < len(v) {
 			scale = v[i]
 		}
@@ -264,12 +265,12 @@ func matmulSparse(m [][]Entry, v []I, cols int) []I {
 }
 
 // matmulTransposeSparse: r_i = Σ_j v_j·m_ij (saturating).
-func matmulTransposeSparse(m [][]Entry, v []I) []I {
-	out := make([]I, len(m))
+func matmulTransposeSparse(m [][]Entry, v []fp) []fp {
+	out := make([]fp, len(m))
 	for i, row := range m {
-		var acc I
+		var acc fp
 		for _, e := range row {
-			var x I
+			var x fp
 			if int(e.UID) < len(v) {
 				x = v[e.UID]
 			}
@@ -281,7 +282,7 @@ func matmulTransposeSparse(m [][]Entry, v []I) []I {
 }
 
 // rowHadamardSparse scales row i by v_i (value·scale, saturating).
-func rowHadamardSparse(m [][]Entry, v []I) [][]Entry {
+func rowHadamardSparse(m [][]Entry, v []fp) [][]Entry {
 	rows := min(len(m), len(v))
 	out := rowsWithCap(rows, func(i int) int { return len(m[i]) })
 	for i := range rows {
@@ -293,7 +294,7 @@ func rowHadamardSparse(m [][]Entry, v []I) [][]Entry {
 }
 
 // matVecMulSparse: m_ij·v_j for j < len(v), zero products dropped.
-func matVecMulSparse(m [][]Entry, v []I) [][]Entry {
+func matVecMulSparse(m [][]Entry, v []fp) [][]Entry {
 	out := rowsWithCap(len(m), func(i int) int { return len(m[i]) })
 	for i, row := range m {
 		r := out[i]
@@ -311,9 +312,9 @@ func matVecMulSparse(m [][]Entry, v []I) [][]Entry {
 }
 
 // vecMul: checked product, 0 on overflow.
-func vecMul(a, b []I) []I {
+func vecMul(a, b []fp) []fp {
 	n := min(len(a), len(b))
-	out := make([]I, n)
+	out := make([]fp, n)
 	for i := range n {
 		p, ok := a[i].CheckedMul(b[i])
 		if ok {
@@ -326,13 +327,13 @@ func vecMul(a, b []I) []I {
 // denseScratch is a reusable dense row with a list of touched columns, used
 // where the chain materialises a dense row of length n per sparse row.
 type denseScratch struct {
-	val     []I
+	val     []fp
 	set     []bool
 	touched []int
 }
 
 func newDenseScratch(n int) *denseScratch {
-	return &denseScratch{val: make([]I, n), set: make([]bool, n)}
+	return &denseScratch{val: make([]fp, n), set: make([]bool, n)}
 }
 
 func (d *denseScratch) touch(j int) {
@@ -362,7 +363,7 @@ func (d *denseScratch) sortedTouched() []int {
 // entries > 0 kept in ascending column order; ratio 0 or 1 return the inputs.
 // The result may alias m1 or m2 (ratio 0 or 1), which are not modified
 // afterwards.
-func interpolateSparse(m1, m2 [][]Entry, cols int, ratio I) [][]Entry {
+func interpolateSparse(m1, m2 [][]Entry, cols int, ratio fp) [][]Entry {
 	if ratio == 0 {
 		return m1
 	}
@@ -415,7 +416,7 @@ func cloneSparse(m [][]Entry) [][]Entry {
 
 // matEmaSparse: α·new + (1−α)·old accumulated on a dense row of width
 // len(new) (the chain assumes a square matrix), entries > 0 kept ascending.
-func matEmaSparse(newM, oldM [][]Entry, alpha I) [][]Entry {
+func matEmaSparse(newM, oldM [][]Entry, alpha fp) [][]Entry {
 	n := len(newM)
 	if n == 0 {
 		return nil
@@ -453,7 +454,7 @@ func matEmaSparse(newM, oldM [][]Entry, alpha I) [][]Entry {
 
 // weightedMedian is the chain's deterministic stake-weighted quickselect.
 // score is indexed like stake; idx, lower and upper are scratch buffers.
-func weightedMedian(stake, score []I, partition []int, minority, lo, hi I, lower, upper []int) I {
+func weightedMedian(stake, score []fp, partition []int, minority, lo, hi fp, lower, upper []int) fp {
 	cur := partition
 	limit := len(partition)
 	iter := 0
@@ -466,7 +467,7 @@ func weightedMedian(stake, score []I, partition []int, minority, lo, hi I, lower
 			return score[cur[0]]
 		}
 		pivot := score[cur[n/2]]
-		var loStake, hiStake I
+		var loStake, hiStake fp
 		lower, upper = lower[:0], upper[:0]
 		for _, i := range cur {
 			s := score[i]
@@ -500,8 +501,8 @@ func weightedMedian(stake, score []I, partition []int, minority, lo, hi I, lower
 
 // weightedMedianColSparse: per column the κ-weighted median over the rows
 // with positive stake (stake renormalised), zeros where a row has no entry.
-func weightedMedianColSparse(stake []I, score [][]Entry, cols int, majority I) []I {
-	useStake := make([]I, 0, len(stake))
+func weightedMedianColSparse(stake []fp, score [][]Entry, cols int, majority fp) []fp {
+	useStake := make([]fp, 0, len(stake))
 	rowOf := make([]int, 0, len(stake))
 	for i, s := range stake {
 		if s > 0 {
@@ -519,7 +520,7 @@ func weightedMedianColSparse(stake []I, score [][]Entry, cols int, majority I) [
 	// earlier ones as in the chain. One backing array, sized by a count pass.
 	type kv struct {
 		k int
-		v I
+		v fp
 	}
 	counts := make([]int, cols+1)
 	for _, i := range rowOf {
@@ -548,8 +549,8 @@ func weightedMedianColSparse(stake []I, score [][]Entry, cols int, majority I) [
 			}
 		}
 	}
-	median := make([]I, cols)
-	col := make([]I, k)
+	median := make([]fp, cols)
+	col := make([]fp, k)
 	partition := make([]int, k)
 	bufA := make([]int, 0, k)
 	bufB := make([]int, 0, k)
