@@ -53,7 +53,10 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 const axonSize = 8 + 4 + 16 + 2 + 1 + 1 + 1 + 1
 
 // fileV1 is the msgpack payload of format version 1. Keys are part of the
-// format: never rename them; add fields with new keys.
+// format: never rename them; add fields with new keys. Integer and bool
+// vectors are packed into one msgpack bin each (little-endian fixed width:
+// u16 2 bytes, u32 4, u64 8, bool 1 byte 0/1; see packed.go); account keys
+// are bins of 32-byte keys; axons a bin of 34-byte records.
 type fileV1 struct {
 	NetUID    uint16 `msgpack:"netuid"`
 	MechID    uint8  `msgpack:"mechid"`
@@ -63,32 +66,32 @@ type fileV1 struct {
 	Lite      bool   `msgpack:"lite"`
 	N         uint32 `msgpack:"n"`
 
-	Hotkeys         bin      `msgpack:"hotkeys"`  // N×32 bytes
-	Coldkeys        bin      `msgpack:"coldkeys"` // N×32 bytes
-	Axons           bin      `msgpack:"axons"`    // N×34 bytes (axonSize)
-	Active          []bool   `msgpack:"active"`
-	ValidatorPermit []bool   `msgpack:"validator_permit"`
-	LastUpdate      []uint64 `msgpack:"last_update"`
+	Hotkeys         bin   `msgpack:"hotkeys"`  // N×32 bytes
+	Coldkeys        bin   `msgpack:"coldkeys"` // N×32 bytes
+	Axons           bin   `msgpack:"axons"`    // N×34 bytes (axonSize)
+	Active          bools `msgpack:"active"`
+	ValidatorPermit bools `msgpack:"validator_permit"`
+	LastUpdate      u64s  `msgpack:"last_update"`
 	// BlockAtRegistration, TaoStake and Identities are present (HasX)
 	// only when the sync used the Metagraph runtime API.
 	HasRegistration     bool                `msgpack:"has_registration"`
-	BlockAtRegistration []uint64            `msgpack:"block_at_registration"`
-	Consensus           []uint16            `msgpack:"consensus"`
-	Incentive           []uint16            `msgpack:"incentive"`
-	Dividends           []uint16            `msgpack:"dividends"`
-	ValidatorTrust      []uint16            `msgpack:"validator_trust"`
-	PruningScore        []uint16            `msgpack:"pruning_score"` // empty or N
-	Emission            []uint64            `msgpack:"emission"`      // rao
-	AlphaStake          []uint64            `msgpack:"alpha_stake"`   // rao
+	BlockAtRegistration u64s                `msgpack:"block_at_registration"`
+	Consensus           u16s                `msgpack:"consensus"`
+	Incentive           u16s                `msgpack:"incentive"`
+	Dividends           u16s                `msgpack:"dividends"`
+	ValidatorTrust      u16s                `msgpack:"validator_trust"`
+	PruningScore        u16s                `msgpack:"pruning_score"` // empty or N
+	Emission            u64s                `msgpack:"emission"`      // rao
+	AlphaStake          u64s                `msgpack:"alpha_stake"`   // rao
 	HasTaoStake         bool                `msgpack:"has_tao_stake"`
-	TaoStake            []uint64            `msgpack:"tao_stake"`   // rao, unweighted
-	TotalStake          []uint64            `msgpack:"total_stake"` // rao
+	TaoStake            u64s                `msgpack:"tao_stake"`   // rao, unweighted
+	TotalStake          u64s                `msgpack:"total_stake"` // rao
 	HasIdentities       bool                `msgpack:"has_identities"`
 	Identities          []*chainIdentityRec `msgpack:"identities"`
 
-	Weights     csrRec   `msgpack:"weights"` // empty in lite mode
-	Bonds       csrRec   `msgpack:"bonds"`
-	RootSubnets []uint16 `msgpack:"root_subnets"`
+	Weights     csrRec `msgpack:"weights"` // empty in lite mode
+	Bonds       csrRec `msgpack:"bonds"`
+	RootSubnets u16s   `msgpack:"root_subnets"`
 
 	Subnet         subnetRecord       `msgpack:"subnet"`
 	SubnetIdentity *subnetIdentityRec `msgpack:"subnet_identity"`
@@ -98,9 +101,9 @@ type fileV1 struct {
 
 // csrRec is a sparse u16 matrix: row i is Cols/Vals[RowPtr[i]:RowPtr[i+1]].
 type csrRec struct {
-	RowPtr []uint32 `msgpack:"row_ptr"`
-	Cols   []uint16 `msgpack:"cols"`
-	Vals   []uint16 `msgpack:"vals"`
+	RowPtr u32s `msgpack:"row_ptr"`
+	Cols   u16s `msgpack:"cols"`
+	Vals   u16s `msgpack:"vals"`
 }
 
 type hotkeyAmountRec struct {
