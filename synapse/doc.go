@@ -21,10 +21,13 @@
 // 12.0); Copy is model_copy().
 //
 // A field is "required" in Python's sense (no default), which decides the
-// bt_header_input_obj_ placeholders, when it is not a pointer or interface
-// and has no omitempty/omitzero; a `synapse:"required"` or
-// `synapse:"optional"` tag overrides that. Sending a placeholder Python does
-// not need is harmless; missing one it needs makes a Python axon answer 400.
+// bt_header_input_obj_ placeholders, when it is not a pointer or interface,
+// has no omitempty/omitzero and is not a nested model (plain struct); a
+// `synapse:"required"` or `synapse:"optional"` tag overrides that. For
+// numbers, strings, lists and dicts an extra placeholder is harmless and a
+// missing one makes a Python axon answer 400; a nested model's placeholder
+// is {}, which Python can only validate if every field of the model has a
+// default, so it is sent only when tagged.
 //
 // # Body hash and Python's str()
 //

@@ -147,9 +147,15 @@ func buildStructInfo(t reflect.Type) *structInfo {
 // (no default), which makes EncodeHeaders send a placeholder for it. The Go
 // convention: a `synapse:"required"` or `synapse:"optional"` tag decides;
 // otherwise a field is required unless it is a pointer or interface (Python's
-// Optional[...] = None) or carries omitempty/omitzero. Sending a placeholder
-// for a field Python considers optional is harmless; omitting one Python
-// requires makes a Python axon answer 400, so the default errs on sending.
+// Optional[...] = None), carries omitempty/omitzero, or is a nested model (a
+// plain struct, encoded as a JSON object).
+//
+// Why: for ints, floats, strings, lists and dicts a placeholder Python did
+// not ask for is harmless (0, "", [] validate), while a missing one that
+// Python requires makes a Python axon answer 400, so those err on sending.
+// A nested model is the opposite: its placeholder is {}, which fails
+// validation of any model with required fields even where Python declared
+// the field optional, so it is sent only when tagged required.
 func isRequired(f reflect.StructField, sf structField) bool {
 	for _, o := range strings.Split(f.Tag.Get("synapse"), ",") {
 		switch strings.TrimSpace(o) {
@@ -164,6 +170,23 @@ func isRequired(f reflect.StructField, sf structField) bool {
 	}
 	switch sf.typ.Kind() {
 	case reflect.Pointer, reflect.Interface:
+		return false
+	case reflect.Struct:
+		return !isNestedModel(sf.typ)
+	}
+	return true
+}
+
+// isNestedModel reports whether struct type t encodes as a JSON object of
+// its fields (a pydantic model on the Python side), as opposed to a struct
+// with its own encoding (big.Int, time.Time, Dict).
+func isNestedModel(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	switch {
+	case t == bigIntType,
+		t.Implements(pyDictType), pt.Implements(pyDictType),
+		t.Implements(jsonMarshalerType), pt.Implements(jsonMarshalerType),
+		t.Implements(textMarshalerType), pt.Implements(textMarshalerType):
 		return false
 	}
 	return true

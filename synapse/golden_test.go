@@ -97,9 +97,9 @@ type Mixed struct {
 	FDict       synapse.Dict[[]int] `json:"f_dict"`
 	FMap        map[string]float64  `json:"f_map"`
 	FIntmap     map[int]string      `json:"f_intmap"`
-	FNested     inner               `json:"f_nested"`
+	FNested     inner               `json:"f_nested" synapse:"required"`
 	FNestedList []inner             `json:"f_nested_list"`
-	FTensor     synapse.Tensor      `json:"f_tensor"`
+	FTensor     synapse.Tensor      `json:"f_tensor" synapse:"required"`
 	FBytes      []byte              `json:"f_bytes"`
 	FEmptyList  []int               `json:"f_empty_list"`
 	FNilList    []int               `json:"f_nil_list" synapse:"optional"`

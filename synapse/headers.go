@@ -48,8 +48,10 @@ type HeaderField struct {
 //
 // Required fields: a `synapse:"required"` / `synapse:"optional"` struct tag
 // decides; otherwise a field is required unless it is a pointer or an
-// interface or has the omitempty/omitzero JSON option. That makes the
-// template's Dummy (DummyInput int, DummyOutput *int) match Python.
+// interface, has the omitempty/omitzero JSON option, or is a nested model (a
+// plain struct such as Tensor, whose {} placeholder Python could not
+// validate). That makes the template's Dummy (DummyInput int, DummyOutput
+// *int) match Python.
 //
 // header_size and total_size cannot match Python, whose values are CPython
 // object sizes (sys.getsizeof); receivers accept any integer. Here

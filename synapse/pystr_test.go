@@ -363,3 +363,38 @@ func TestBodyNonFinite(t *testing.T) {
 	_, err := synapse.EncodeBody(m)
 	require.Error(t, err)
 }
+
+type requiredRules struct {
+	synapse.Base
+	Count   int               `json:"count"`
+	Tensor  synapse.Tensor    `json:"tensor"`
+	Forced  synapse.Tensor    `json:"forced" synapse:"required"`
+	When    time.Time         `json:"when"`
+	Big     big.Int           `json:"big"`
+	Scores  synapse.Dict[int] `json:"scores"`
+	Skipped int               `json:"skipped" synapse:"optional"`
+	Omitted string            `json:"omitted,omitempty"`
+	Nil     []int             `json:"nil"`
+}
+
+func TestRequiredFieldRules(t *testing.T) {
+	fields, err := synapse.HeaderFields(&requiredRules{})
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, f := range fields {
+		got[f.Key] = f.Value
+	}
+	want := map[string]string{
+		"bt_header_input_obj_count":  "MA==",
+		"bt_header_input_obj_forced": "e30=",
+		"bt_header_input_obj_when":   "IiI=",
+		"bt_header_input_obj_big":    "MA==",
+		"bt_header_input_obj_scores": "e30=",
+	}
+	for k, v := range want {
+		require.Equal(t, v, got[k], k)
+	}
+	for _, k := range []string{"tensor", "skipped", "omitted", "nil"} {
+		require.NotContains(t, got, "bt_header_input_obj_"+k)
+	}
+}
