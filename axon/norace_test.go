@@ -1,0 +1,5 @@
+//go:build !race
+
+package axon_test
+
+const raceEnabled = false

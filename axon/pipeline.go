@@ -1,0 +1,397 @@
+package axon
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gotensor/gotensor/synapse"
+	"github.com/gotensor/gotensor/wallet"
+)
+
+// serve is the pipeline of one typed route; see Axon.ServeHTTP.
+func (rt *route[T]) serve(a *Axon, w http.ResponseWriter, r *http.Request, start time.Time) int {
+	hdr := rt.newSynapse()
+	if err := synapse.DecodeHeaders(r.Header, hdr); err != nil {
+		msg := fmt.Sprintf("Improperly formatted request. Could not parse headers into synapse of type %s.", rt.name)
+		return a.writeError(w, rt.newSynapse(), start, refuse(http.StatusBadRequest, msg, errors.Join(ErrBadRequest, err)))
+	}
+	b := hdr.SynapseBase()
+	b.Name = rt.name
+	windowTimeout := a.windowTimeout(b.Timeout)
+	timeout := a.clampTimeout(b.Timeout)
+	// Python's preprocess: the axon's own fields, and the TCP peer as the
+	// dendrite address.
+	b.Axon.Version = synapse.Ptr(synapse.VersionAsInt)
+	b.Axon.UUID = synapse.Ptr(a.uuid)
+	b.Axon.Nonce = synapse.Ptr(time.Now().UnixNano())
+	if ip, port, ok := peerAddr(r); ok {
+		b.Dendrite.IP = &ip
+		b.Dendrite.Port = &port
+	}
+
+	syn, perr := rt.authenticate(a, r, hdr, windowTimeout, start.UnixNano())
+	if perr != nil {
+		return a.writeError(w, hdr, start, perr)
+	}
+
+	ctx, cancel := context.WithDeadline(r.Context(), deadlineFrom(start, timeout))
+	defer cancel()
+
+	if rt.verify != nil {
+		if err := guard(func() error { return rt.verify(ctx, syn) }); err != nil {
+			if perr := a.userPanic(rt.name, err); perr != nil {
+				return a.writeError(w, syn, start, perr)
+			}
+			ve := &VerifyError{Reason: ErrCustomVerify, Err: err}
+			return a.writeError(w, syn, start, refuse(http.StatusUnauthorized, "Not Verified with error: "+err.Error(), ve))
+		}
+	}
+
+	if rt.blacklist != nil {
+		var banned bool
+		var reason string
+		if err := guard(func() error { banned, reason = rt.blacklist(ctx, syn); return nil }); err != nil {
+			return a.writeError(w, syn, start, a.userPanic(rt.name, err))
+		}
+		if banned {
+			return a.writeError(w, syn, start, refuse(http.StatusForbidden,
+				"Forbidden. Key is blacklisted: "+reason+".", ErrBlacklisted))
+		}
+	}
+
+	var priority float64
+	if rt.priority != nil {
+		if err := guard(func() error { priority = rt.priority(ctx, syn); return nil }); err != nil {
+			return a.writeError(w, syn, start, a.userPanic(rt.name, err))
+		}
+	}
+	if err := a.sched.acquire(ctx, priority); err != nil {
+		return a.writeError(w, syn, start, queueRefusal(err, timeout))
+	}
+	if rt.stream != nil {
+		return rt.runStream(a, ctx, w, syn, start, timeout)
+	}
+	return rt.runForward(a, ctx, w, syn, start, timeout)
+}
+
+// runForward calls forward holding a scheduler slot and writes the answer.
+func (rt *route[T]) runForward(a *Axon, ctx context.Context, w http.ResponseWriter, syn T, start time.Time, timeout float64) int {
+	fstart := time.Now()
+	out, err := rt.callForward(a, ctx, syn)
+	if err != nil {
+		return a.writeError(w, syn, start, a.forwardRefusal(ctx, rt.name, err, timeout))
+	}
+	if isNil(out) {
+		return a.writeError(w, syn, start, a.internalError(rt.name, errors.New("forward returned a nil synapse")))
+	}
+	return a.writeSuccess(w, out, rt.name, fstart)
+}
+
+func (rt *route[T]) callForward(a *Axon, ctx context.Context, syn T) (out T, err error) {
+	a.metrics.forwardStarted()
+	defer a.metrics.forwardDone()
+	defer a.sched.release()
+	err = guard(func() error {
+		var ferr error
+		out, ferr = rt.forward(ctx, syn)
+		return ferr
+	})
+	return out, err
+}
+
+// authenticate is the built-in verification, cheapest checks first: the
+// sr25519 verification runs only for a well-formed request addressed to us
+// with an acceptable nonce, and the body is read only once the signature is
+// good. It returns the synapse parsed from the body, whose base fields (name,
+// timeout, dendrite, axon, hash) are replaced by the verified header ones: the
+// body's copies are not covered by the signature.
+func (rt *route[T]) authenticate(a *Axon, r *http.Request, hdr T, windowTimeout float64, nowNS int64) (T, *pipelineError) {
+	var zero T
+	b := hdr.SynapseBase()
+	d := &b.Dendrite
+	fail := func(e *VerifyError) (T, *pipelineError) {
+		return zero, refuse(http.StatusUnauthorized, "Not Verified with error: "+e.Error(), e)
+	}
+	hotkey := d.GetHotkey()
+	if hotkey == "" {
+		return fail(verifyErr(ErrBadDendriteHotkey, "Missing dendrite hotkey"))
+	}
+	if d.Nonce == nil {
+		return fail(verifyErr(ErrMissingNonce, "Missing Nonce"))
+	}
+	sigText := d.GetSignature()
+	if sigText == "" {
+		return fail(verifyErr(ErrMissingSignature, "Missing Signature"))
+	}
+	sig, ok := decodeSignature(sigText)
+	if !ok {
+		return fail(verifyErr(ErrMalformedSig, "Malformed signature: expected 0x followed by 128 hex digits"))
+	}
+	if claimed := b.Axon.GetHotkey(); b.Axon.Hotkey != nil && claimed != a.ss58 {
+		return fail(verifyErr(ErrWrongAxonHotkey, fmt.Sprintf(
+			"Request is addressed to axon hotkey %s, not %s", sanitize(claimed, 64), a.ss58)))
+	}
+	uuidText := "None" // Python formats a missing uuid as None in both the key and the message
+	if d.UUID != nil {
+		uuidText = *d.UUID
+	}
+	nonce, version := *d.Nonce, d.GetVersion()
+	key := hotkey + ":" + uuidText
+	if err := a.nonces.check(key, nonce, version, windowTimeout, nowNS); err != nil {
+		return fail(err.(*VerifyError))
+	}
+	msg := signatureMessage(nonce, hotkey, a.ss58, uuidText, b.ComputedBodyHash)
+	if !wallet.Verify(hotkey, msg, sig) {
+		if !wallet.IsValidSS58Address(hotkey) {
+			return fail(verifyErr(ErrBadDendriteHotkey, "Invalid dendrite hotkey "+sanitize(hotkey, 64)))
+		}
+		return fail(verifyErr(ErrSignatureMismatch, fmt.Sprintf(
+			"Signature mismatch with %s and %s", sanitize(string(msg), 512), sigText)))
+	}
+	if err := a.nonces.commit(key, nonce, version, windowTimeout, nowNS); err != nil {
+		return fail(err.(*VerifyError))
+	}
+
+	body, perr := readBody(r, a.cfg.maxBodyBytes)
+	if perr != nil {
+		return zero, perr
+	}
+	syn := rt.newSynapse()
+	if len(body) > 0 {
+		if err := synapse.DecodeBody(body, syn); err != nil {
+			return zero, refuse(http.StatusBadRequest,
+				"Improperly formatted request body: "+sanitize(err.Error(), 256), errors.Join(ErrBadRequest, err))
+		}
+	}
+	parsed, err := synapse.BodyHash(syn)
+	if err != nil {
+		return zero, refuse(http.StatusBadRequest,
+			"Improperly formatted request body: "+sanitize(err.Error(), 256), errors.Join(ErrBadRequest, err))
+	}
+	if parsed != b.ComputedBodyHash {
+		return fail(verifyErr(ErrBodyHashMismatch, fmt.Sprintf(
+			"Hash mismatch between header body hash %s and parsed body hash %s",
+			sanitize(b.ComputedBodyHash, 128), parsed)))
+	}
+	*syn.SynapseBase() = *b
+	return syn, nil
+}
+
+// signatureMessage builds "{nonce}.{dendrite_hotkey}.{axon_hotkey}.{uuid}.{body_hash}".
+func signatureMessage(nonce int64, dendriteHotkey, axonHotkey, uuidText, bodyHash string) []byte {
+	m := make([]byte, 0, 20+len(dendriteHotkey)+len(axonHotkey)+len(uuidText)+len(bodyHash)+4)
+	m = strconv.AppendInt(m, nonce, 10)
+	m = append(m, '.')
+	m = append(m, dendriteHotkey...)
+	m = append(m, '.')
+	m = append(m, axonHotkey...)
+	m = append(m, '.')
+	m = append(m, uuidText...)
+	m = append(m, '.')
+	m = append(m, bodyHash...)
+	return m
+}
+
+// decodeSignature accepts "0x"+hex (what Python sends) or bare hex, 64 bytes.
+func decodeSignature(s string) ([]byte, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(s) != 2*wallet.SignatureSize {
+		return nil, false
+	}
+	sig, err := hex.DecodeString(s)
+	return sig, err == nil
+}
+
+// readBody reads at most limit bytes of the body; more is a 413.
+func readBody(r *http.Request, limit int64) ([]byte, *pipelineError) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge(limit)
+		}
+		return nil, refuse(http.StatusBadRequest, "Could not read the request body", errors.Join(ErrBadRequest, err))
+	}
+	return body, nil
+}
+
+func tooLarge(limit int64) *pipelineError {
+	return refuse(http.StatusRequestEntityTooLarge,
+		fmt.Sprintf("Request body larger than %d bytes", limit), ErrBodyTooLarge)
+}
+
+// windowTimeout is the timeout Python's nonce window uses, (timeout or 0),
+// capped at maxTimeout because the header is not signed.
+func (a *Axon) windowTimeout(t float64) float64 {
+	switch {
+	case !(t > 0):
+		return 0
+	case t > a.cfg.maxTimeout.Seconds():
+		return a.cfg.maxTimeout.Seconds()
+	}
+	return t
+}
+
+func queueRefusal(err error, timeout float64) *pipelineError {
+	switch {
+	case errors.Is(err, ErrQueueFull):
+		return refuse(http.StatusServiceUnavailable, "Service unavailable: the priority queue is full", err)
+	case errors.Is(err, ErrStopped):
+		return refuse(http.StatusServiceUnavailable, "Service unavailable: the axon is stopping", err)
+	case errors.Is(err, ErrQueueDeadline):
+		return refuse(http.StatusRequestTimeout, "Response timeout after: "+synapse.FormatFloat(timeout)+"s", err)
+	default: // the client went away while queued
+		return refuse(http.StatusServiceUnavailable, "Service unavailable: request cancelled", err)
+	}
+}
+
+// forwardRefusal maps a forward error to its answer.
+func (a *Axon) forwardRefusal(ctx context.Context, route string, err error, timeout float64) *pipelineError {
+	if perr := a.userPanic(route, err); perr != nil {
+		return perr
+	}
+	var se *StatusError
+	if errors.As(err, &se) && validStatus(se.Code) {
+		return refuse(se.Code, se.Message, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return refuse(http.StatusRequestTimeout, "Response timeout after: "+synapse.FormatFloat(timeout)+"s", err)
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The client went away or the axon is stopping: not a server fault.
+		return refuse(http.StatusServiceUnavailable, "Service unavailable: request cancelled", err)
+	}
+	return a.internalError(route, err)
+}
+
+// userPanic turns a *panicError into a logged 500; nil for other errors.
+func (a *Axon) userPanic(route string, err error) *pipelineError {
+	var pe *panicError
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	id := uuid.NewString()
+	a.log.Error("panic in user code", "route", route, "error_id", id, "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
+	return refuse(http.StatusInternalServerError, "Internal Server Error #"+id, err)
+}
+
+// internalError answers as Python's generic handler: a 500 whose message
+// carries only an id, the error itself going to the log.
+func (a *Axon) internalError(route string, err error) *pipelineError {
+	id := uuid.NewString()
+	a.log.Error("forward failed", "route", route, "error_id", id, "err", err)
+	return refuse(http.StatusInternalServerError, "Internal Server Error #"+id, err)
+}
+
+// writeSuccess writes the response synapse as Python's synapse_to_response.
+func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route string, fstart time.Time) int {
+	b := out.SynapseBase()
+	b.Name = route
+	if b.Axon.StatusCode == nil {
+		b.Axon.StatusCode = synapse.Ptr(http.StatusOK)
+	}
+	code := *b.Axon.StatusCode
+	if code == http.StatusOK && b.Axon.GetStatusMessage() == "" {
+		b.Axon.StatusMessage = synapse.Ptr("Success")
+	}
+	b.Axon.ProcessTime = synapse.Ptr(time.Since(fstart).Seconds())
+	if !validStatus(code) {
+		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("forward set axon.status_code %d", code)))
+	}
+	h, err := synapse.EncodeHeaders(out)
+	if err != nil {
+		return a.writeError(w, out, fstart, refuse(http.StatusInternalServerError,
+			"Error while parsing response headers. Postprocess exception: "+err.Error()+".", err))
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("encoding the response: %w", err)))
+	}
+	wh := w.Header()
+	for k, v := range h {
+		wh[k] = v
+	}
+	wh["Content-Type"] = jsonContentType
+	wh["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
+	return code
+}
+
+var jsonContentType = []string{"application/json"}
+
+type errorBody struct {
+	Message string `json:"message"`
+}
+
+// writeError answers {"message": msg} with the status, and the headers of syn
+// with the axon status fields set, as Python's create_error_response.
+func (a *Axon) writeError(w http.ResponseWriter, syn synapse.Synapse, start time.Time, e *pipelineError) int {
+	b := syn.SynapseBase()
+	b.Axon.StatusCode = synapse.Ptr(e.status)
+	b.Axon.StatusMessage = synapse.Ptr(e.msg)
+	b.Axon.ProcessTime = synapse.Ptr(time.Since(start).Seconds())
+	level := debugLevelFor(e.status)
+	a.log.Log(context.Background(), level, "request refused",
+		"route", b.Name, "status", e.status, "message", e.msg,
+		"dendrite", b.Dendrite.GetHotkey(), "peer", b.Dendrite.GetIP())
+	wh := w.Header()
+	if h, err := synapse.EncodeHeaders(syn); err == nil {
+		for k, v := range h {
+			wh[k] = v
+		}
+	}
+	body, _ := json.Marshal(errorBody{Message: e.msg})
+	wh["Content-Type"] = jsonContentType
+	wh["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(e.status)
+	_, _ = w.Write(body)
+	return e.status
+}
+
+// debugLevelFor logs refusals at Debug (an attacker must not be able to
+// flood the log) and server-side failures at Warn.
+func debugLevelFor(status int) slog.Level {
+	if status >= 500 && status != http.StatusServiceUnavailable {
+		return slog.LevelWarn
+	}
+	return slog.LevelDebug
+}
+
+// writeBareError answers before any synapse type is known (404, 405) with a
+// bare Python Synapse's headers.
+func (a *Axon) writeBareError(w http.ResponseWriter, start time.Time, e *pipelineError) int {
+	p := &Ping{}
+	synapse.ApplyDefaults(p)
+	return a.writeError(w, p, start, e)
+}
+
+// sanitize bounds and cleans attacker-chosen text echoed in messages.
+func sanitize(s string, maxLen int) string {
+	if len(s) > maxLen {
+		s = s[:maxLen] + "..."
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,352 @@
+package dendrite
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"reflect"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gotensor/gotensor/synapse"
+)
+
+// Call sends syn to target and returns syn filled with the answer, as
+// Python's dendrite.call (with deserialize=False): on 200 every field comes
+// from the response body, then the response headers' axon and dendrite
+// fields override; dendrite.status_code and status_message repeat the
+// axon's; dendrite.process_time is the elapsed time in seconds.
+//
+// Contract: every outcome of the network or of the axon (timeouts,
+// refused connections, 4xx/5xx answers, unparsable replies) is reported in
+// syn's TerminalInfo with Python's codes and messages, and the error is nil.
+// A non-nil error means the request could not be built because of the
+// calling program: a nil synapse (ErrNilSynapse) or target (ErrNilTarget), a
+// closed dendrite (ErrClosed), a synapse that cannot be encoded (ErrEncode)
+// or a hotkey that cannot sign (ErrSign). The synapse's dendrite status is
+// then 400 with the error as message (except for a nil synapse). Call never
+// panics on any reply.
+//
+// syn is modified in place and also returned. The call ends at the synapse
+// timeout (or WithTimeout) or when ctx ends, whichever comes first.
+func Call[T synapse.Synapse](ctx context.Context, d *Dendrite, target Target, syn T) (T, error) {
+	if isNilSynapse(syn) {
+		return syn, ErrNilSynapse
+	}
+	err := d.call(ctx, target, syn)
+	return syn, err
+}
+
+// call is Call without the type parameter.
+func (d *Dendrite) call(ctx context.Context, target Target, syn synapse.Synapse) error {
+	if target == nil || isNilInterface(target) {
+		return d.programmerError(syn, ErrNilTarget)
+	}
+	if !d.enter() {
+		return d.programmerError(syn, ErrClosed)
+	}
+	defer d.inflight.Done()
+
+	attempts := d.cfg.retry.attempts()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = d.attempt(ctx, target, syn)
+		if err != nil || attempt >= attempts || !d.cfg.retry.retryable(syn.SynapseBase().Dendrite.GetStatusCode()) {
+			return err
+		}
+		if !sleepCtx(ctx, d.closeCtx, d.cfg.retry.backoff(attempt)) {
+			return nil
+		}
+	}
+}
+
+// programmerError records err in syn (status 400) and returns it.
+func (d *Dendrite) programmerError(syn synapse.Synapse, err error) error {
+	b := syn.SynapseBase()
+	b.Dendrite.StatusCode = synapse.Ptr(http.StatusBadRequest)
+	b.Dendrite.StatusMessage = synapse.Ptr(err.Error())
+	return err
+}
+
+// attempt is one signed request.
+func (d *Dendrite) attempt(parent context.Context, target Target, syn synapse.Synapse) error {
+	start := time.Now()
+	name := synapse.Name(syn)
+	b := syn.SynapseBase()
+
+	timeout := b.EffectiveTimeout()
+	if d.cfg.timeout > 0 {
+		timeout = d.cfg.timeout.Seconds()
+	}
+	b.Timeout = timeout
+
+	host, port := splitTarget(target.Address())
+	if err := d.preprocess(syn, host, port, target.HotkeySS58()); err != nil {
+		return d.programmerError(syn, err)
+	}
+	headers, err := synapse.EncodeHeaders(syn)
+	if err != nil {
+		return d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
+	}
+	body, err := synapse.EncodeBody(syn)
+	if err != nil {
+		return d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
+	}
+
+	ctx, cancel := context.WithTimeout(parent, time.Duration(timeout*float64(time.Second)))
+	defer cancel()
+	stop := context.AfterFunc(d.closeCtx, cancel)
+	defer stop()
+
+	status := d.exchange(ctx, syn, name, host, port, headers, body, timeout)
+	elapsed := time.Since(start)
+	b.Dendrite.ProcessTime = synapse.Ptr(elapsed.Seconds())
+	d.metrics.observe(name, status, elapsed)
+	return nil
+}
+
+// exchange performs the HTTP request and merges the answer into syn; it
+// returns the dendrite status code for metrics.
+func (d *Dendrite) exchange(ctx context.Context, syn synapse.Synapse, name, host string, port int, headers http.Header, body []byte, timeout float64) int {
+	b := syn.SynapseBase()
+	fail := func(code int, msg string) int {
+		b.Dendrite.StatusCode = synapse.Ptr(code)
+		b.Dendrite.StatusMessage = synapse.Ptr(msg)
+		return code
+	}
+	if host == "" || port <= 0 {
+		return fail(http.StatusServiceUnavailable, serviceUnavailable(b, name))
+	}
+	select {
+	case d.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fail(timeoutStatus(ctx, timeout))
+	}
+	defer func() { <-d.sem }()
+	d.metrics.started()
+	defer d.metrics.done()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.url(host, port, name), bytes.NewReader(body))
+	if err != nil {
+		return fail(http.StatusServiceUnavailable, serviceUnavailable(b, name))
+	}
+	req.Header = headers
+	req.Header["Content-Type"] = []string{"application/json"}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return fail(transportError(ctx, err, b, name, timeout))
+	}
+	defer resp.Body.Close()
+	data, err := readLimited(resp.Body, d.cfg.maxResponseBytes)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(timeoutStatus(ctx, timeout))
+		}
+		return fail(http.StatusBadRequest, "Payload error: "+err.Error())
+	}
+	if err := mergeResponse(syn, resp.StatusCode, resp.Header, data); err != nil {
+		return fail(http.StatusUnprocessableEntity, "Failed to parse response: "+err.Error())
+	}
+	return b.Dendrite.GetStatusCode()
+}
+
+// preprocess fills the dendrite and axon TerminalInfo and signs, as
+// Python's preprocess_synapse_for_request.
+func (d *Dendrite) preprocess(syn synapse.Synapse, host string, port int, axonHotkey string) error {
+	b := syn.SynapseBase()
+	b.Dendrite = synapse.TerminalInfo{
+		IP:      synapse.Ptr(d.cfg.externalIP),
+		Version: synapse.Ptr(d.cfg.version),
+		Nonce:   synapse.Ptr(time.Now().UnixNano()),
+		UUID:    synapse.Ptr(d.uuid),
+		Hotkey:  synapse.Ptr(d.ss58),
+	}
+	b.Axon = synapse.TerminalInfo{
+		IP:     synapse.Ptr(host),
+		Port:   synapse.Ptr(port),
+		Hotkey: synapse.Ptr(axonHotkey),
+	}
+	hash, err := synapse.BodyHash(syn)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrEncode, err)
+	}
+	msg := SignatureMessage(*b.Dendrite.Nonce, d.ss58, axonHotkey, d.uuid, hash)
+	sig, err := d.hotkey.Sign(msg)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrSign, err)
+	}
+	b.Dendrite.Signature = synapse.Ptr("0x" + hex.EncodeToString(sig))
+	return nil
+}
+
+// SignatureMessage returns the bytes a dendrite signs:
+// "{nonce}.{dendrite_hotkey}.{axon_hotkey}.{uuid}.{body_hash}".
+func SignatureMessage(nonce int64, dendriteHotkey, axonHotkey, uuid, bodyHash string) []byte {
+	m := make([]byte, 0, 24+len(dendriteHotkey)+len(axonHotkey)+len(uuid)+len(bodyHash))
+	m = strconv.AppendInt(m, nonce, 10)
+	m = append(m, '.')
+	m = append(m, dendriteHotkey...)
+	m = append(m, '.')
+	m = append(m, axonHotkey...)
+	m = append(m, '.')
+	m = append(m, uuid...)
+	m = append(m, '.')
+	m = append(m, bodyHash...)
+	return m
+}
+
+// url builds http://host:port/name; IPv6 hosts are bracketed (Python's is
+// not, a bug), and our own external IP is dialled on loopback.
+func (d *Dendrite) url(host string, port int, name string) string {
+	if host == d.cfg.externalIP {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/" + name
+}
+
+// splitTarget splits "host:port"; a malformed address gives "" / 0, which the
+// call reports as 503, as Python reports an unreachable axon.
+func splitTarget(addr string) (string, int) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return host, 0
+	}
+	return host, port
+}
+
+func serviceUnavailable(b *synapse.Base, name string) string {
+	return fmt.Sprintf("Service unavailable at %s:%d/%s", b.Axon.GetIP(), b.Axon.GetPort(), name)
+}
+
+// timeoutStatus is Python's asyncio.TimeoutError entry (408), or a 408
+// "Request cancelled" when the caller's context was cancelled rather than
+// timed out.
+func timeoutStatus(ctx context.Context, timeout float64) (int, string) {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return http.StatusRequestTimeout, "Request cancelled: " + context.Cause(ctx).Error()
+	}
+	return http.StatusRequestTimeout, "Request timeout after " + synapse.FormatFloat(timeout) + " seconds"
+}
+
+// transportError maps a client error to Python's DENDRITE_ERROR_MAPPING.
+func transportError(ctx context.Context, err error, b *synapse.Base, name string, timeout float64) (int, string) {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		// Refused, unreachable, or the separate connect timeout: Python's
+		// ClientConnectorError.
+		return http.StatusServiceUnavailable, serviceUnavailable(b, name)
+	}
+	if ctx.Err() != nil {
+		return timeoutStatus(ctx, timeout)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return timeoutStatus(ctx, timeout)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return http.StatusServiceUnavailable, "Service disconnected: " + err.Error()
+	}
+	return http.StatusInternalServerError, "Client error: " + err.Error()
+}
+
+// readLimited reads r up to limit bytes; more is an error.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("response body larger than %d bytes", limit)
+	}
+	return data, nil
+}
+
+type messageBody struct {
+	Message *string `json:"message"`
+}
+
+// mergeResponse is Python's process_server_response.
+func mergeResponse(syn synapse.Synapse, status int, h http.Header, data []byte) error {
+	b := syn.SynapseBase()
+	if status == http.StatusOK {
+		fresh := newLike(syn)
+		synapse.ApplyDefaults(fresh)
+		if err := synapse.DecodeBody(data, fresh); err != nil {
+			return err
+		}
+		// Every field comes from the server except computed_body_hash,
+		// which is frozen in Python.
+		fresh.SynapseBase().ComputedBodyHash = b.ComputedBodyHash
+		reflect.ValueOf(syn).Elem().Set(reflect.ValueOf(fresh).Elem())
+	} else {
+		var m messageBody
+		if err := json.Unmarshal(data, &m); err != nil {
+			return err
+		}
+		b.Axon.StatusCode = synapse.Ptr(status)
+		b.Axon.StatusMessage = m.Message
+	}
+	if err := synapse.DecodeTerminalHeaders(h, syn); err != nil {
+		return err
+	}
+	b.Dendrite.StatusCode = clonePtr(b.Axon.StatusCode)
+	b.Dendrite.StatusMessage = clonePtr(b.Axon.StatusMessage)
+	return nil
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// newLike allocates a zero value of the pointer type of s.
+func newLike(s synapse.Synapse) synapse.Synapse {
+	return reflect.New(reflect.TypeOf(s).Elem()).Interface().(synapse.Synapse)
+}
+
+func isNilSynapse(s synapse.Synapse) bool {
+	if s == nil {
+		return true
+	}
+	v := reflect.ValueOf(s)
+	return v.Kind() != reflect.Pointer || v.IsNil()
+}
+
+func isNilInterface(t Target) bool {
+	v := reflect.ValueOf(t)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func:
+		return v.IsNil()
+	}
+	return false
+}
+
+// sleepCtx waits d or until either context ends; it reports whether the
+// wait completed.
+func sleepCtx(ctx, closeCtx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-closeCtx.Done():
+		return false
+	}
+}

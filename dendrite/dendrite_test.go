@@ -1,0 +1,425 @@
+package dendrite_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/dendrite"
+	"github.com/gotensor/gotensor/synapse"
+	"github.com/gotensor/gotensor/synapse/synapsetest"
+	"github.com/gotensor/gotensor/wallet"
+)
+
+func mustKey(t testing.TB, uri string) *wallet.Keypair {
+	t.Helper()
+	k, err := wallet.KeypairFromURI(uri)
+	require.NoError(t, err)
+	return k
+}
+
+// Slow is a synapse whose forward waits for its context, for timeout tests.
+type Slow struct {
+	synapse.Base
+}
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// miner starts an axon for key whose Dummy forward multiplies by factor.
+func miner(t testing.TB, key *wallet.Keypair, factor int, opts ...axon.Option) (*axon.Axon, dendrite.Endpoint) {
+	t.Helper()
+	a := axon.New(key, append([]axon.Option{axon.WithAddr("127.0.0.1:0"), axon.WithLogger(quiet())}, opts...)...)
+	axon.Attach(a, func(_ context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) {
+		out := s.DummyInput * factor
+		s.DummyOutput = &out
+		return s, nil
+	})
+	axon.Attach(a, func(_ context.Context, s *synapsetest.HashedDummy) (*synapsetest.HashedDummy, error) {
+		out := s.DummyInput * factor
+		s.DummyOutput = &out
+		return s, nil
+	})
+	require.NoError(t, a.Start())
+	t.Cleanup(func() { _ = a.Stop(context.Background()) })
+	return a, dendrite.Endpoint{Addr: a.Addr(), Hotkey: key.SS58Address()}
+}
+
+func newDendrite(t testing.TB, opts ...dendrite.Option) *dendrite.Dendrite {
+	d := dendrite.New(mustKey(t, "//Bob"), append([]dendrite.Option{dendrite.WithLogger(quiet())}, opts...)...)
+	t.Cleanup(d.Close)
+	return d
+}
+
+func TestCallRoundTrip(t *testing.T) {
+	alice := mustKey(t, "//Alice")
+	_, ep := miner(t, alice, 2)
+	d := newDendrite(t)
+
+	res, err := dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(21))
+	require.NoError(t, err)
+	require.True(t, res.IsSuccess(), res.Dendrite.String())
+	require.Equal(t, 42, *res.Deserialize())
+	require.Equal(t, "Success", res.Dendrite.GetStatusMessage())
+	require.Equal(t, 200, res.Axon.GetStatusCode())
+	require.Equal(t, alice.SS58Address(), res.Axon.GetHotkey())
+	require.Equal(t, d.Hotkey(), res.Dendrite.GetHotkey())
+	require.Equal(t, d.UUID(), res.Dendrite.GetUUID())
+	require.Equal(t, synapse.VersionAsInt, res.Dendrite.GetVersion())
+	require.Greater(t, res.Dendrite.GetProcessTime(), 0.0)
+	require.Greater(t, res.Axon.GetProcessTime(), 0.0)
+	require.True(t, strings.HasPrefix(res.Dendrite.GetSignature(), "0x"))
+	require.Len(t, res.Dendrite.GetSignature(), 2+128)
+
+	h, err := dendrite.Call(context.Background(), d, ep, synapsetest.NewHashedDummy(5))
+	require.NoError(t, err)
+	require.True(t, h.IsSuccess(), h.Dendrite.String())
+	require.Equal(t, 10, *h.DummyOutput)
+
+	// The uuid is per dendrite, the nonce per call.
+	again, err := dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(1))
+	require.NoError(t, err)
+	require.Equal(t, res.Dendrite.GetUUID(), again.Dendrite.GetUUID())
+	require.Greater(t, again.Dendrite.GetNonce(), res.Dendrite.GetNonce())
+}
+
+func TestForwardOrderAndIsolation(t *testing.T) {
+	var targets []dendrite.Target
+	for i, uri := range []string{"//Alice", "//Charlie", "//Dave", "//Ferdie"} {
+		_, ep := miner(t, mustKey(t, uri), i+1)
+		targets = append(targets, ep)
+	}
+	// A dead target in the middle and a nil one.
+	targets = append(targets[:2], append([]dendrite.Target{dendrite.Endpoint{Addr: deadAddr(t), Hotkey: "x"}, nil}, targets[2:]...)...)
+	d := newDendrite(t)
+	in := synapsetest.NewDummy(10)
+	res := dendrite.Forward(context.Background(), d, targets, in)
+	require.Len(t, res, 6)
+	want := []int{10, 20, -1, -1, 30, 40}
+	for i, r := range res {
+		if want[i] < 0 {
+			require.False(t, r.IsSuccess())
+			continue
+		}
+		require.True(t, r.IsSuccess(), "%d: %s", i, r.Dendrite.String())
+		require.Equal(t, want[i], *r.DummyOutput)
+		require.Equal(t, targets[i].HotkeySS58(), r.Axon.GetHotkey())
+	}
+	require.Equal(t, 503, res[2].Dendrite.GetStatusCode())
+	require.Equal(t, 400, res[3].Dendrite.GetStatusCode())
+	// The input is untouched and no two results share memory.
+	require.Nil(t, in.DummyOutput)
+	require.True(t, in.Dendrite.IsZero())
+	require.NotSame(t, res[0].DummyOutput, res[1].DummyOutput)
+	require.Nil(t, dendrite.Forward(context.Background(), d, targets, (*synapsetest.Dummy)(nil))[0])
+}
+
+// deadAddr returns a loopback address nobody listens on.
+func deadAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+func TestClientErrorsMapToPythonCodes(t *testing.T) {
+	alice := mustKey(t, "//Alice")
+	a, ep := miner(t, alice, 2)
+	slow := make(chan struct{})
+	defer close(slow)
+	axon.Attach(a, func(ctx context.Context, s *Slow) (*Slow, error) {
+		select {
+		case <-slow:
+		case <-ctx.Done():
+		}
+		return s, nil
+	})
+	notJSON := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "<html>not json</html>")
+	}))
+	defer notJSON.Close()
+	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer hangUp.Close()
+
+	d := newDendrite(t)
+	dead := deadAddr(t)
+	deadHost, deadPort, _ := net.SplitHostPort(dead)
+
+	tests := []struct {
+		name     string
+		target   dendrite.Target
+		timeout  float64
+		code     int
+		message  string // exact, or prefix when it ends with "*"
+		useSlow  bool
+		wrongKey bool
+	}{
+		{name: "connection refused", target: dendrite.Endpoint{Addr: dead, Hotkey: alice.SS58Address()},
+			code: 503, message: fmt.Sprintf("Service unavailable at %s:%s/Dummy", deadHost, deadPort)},
+		{name: "unparsable address", target: dendrite.Endpoint{Addr: "0.0.0.0", Hotkey: alice.SS58Address()},
+			code: 503, message: "Service unavailable at :0/Dummy"},
+		{name: "timeout", target: ep, timeout: 0.3, useSlow: true, code: 408, message: "Request timeout after 0.3 seconds"},
+		{name: "not json", target: dendrite.Endpoint{Addr: strings.TrimPrefix(notJSON.URL, "http://"), Hotkey: alice.SS58Address()},
+			code: 422, message: "Failed to parse response: *"},
+		{name: "server hangs up", target: dendrite.Endpoint{Addr: strings.TrimPrefix(hangUp.URL, "http://"), Hotkey: alice.SS58Address()},
+			code: 503, message: "Service disconnected: *"},
+		{name: "wrong axon hotkey", target: dendrite.Endpoint{Addr: ep.Addr, Hotkey: mustKey(t, "//Eve").SS58Address()},
+			code: 401, message: "Not Verified with error: Request is addressed to axon hotkey *"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var res synapse.Synapse
+			if tc.useSlow {
+				s := &Slow{}
+				synapse.ApplyDefaults(s)
+				s.Timeout = tc.timeout
+				r, err := dendrite.Call(context.Background(), d, tc.target, s)
+				require.NoError(t, err)
+				res = r
+			} else {
+				r, err := dendrite.Call(context.Background(), d, tc.target, synapsetest.NewDummy(1))
+				require.NoError(t, err)
+				res = r
+			}
+			b := res.SynapseBase()
+			require.Equal(t, tc.code, b.Dendrite.GetStatusCode(), b.Dendrite.String())
+			if p, ok := strings.CutSuffix(tc.message, "*"); ok {
+				require.True(t, strings.HasPrefix(b.Dendrite.GetStatusMessage(), p), b.Dendrite.GetStatusMessage())
+			} else {
+				require.Equal(t, tc.message, b.Dendrite.GetStatusMessage())
+			}
+		})
+	}
+}
+
+func TestProgrammerErrors(t *testing.T) {
+	d := dendrite.New(mustKey(t, "//Bob"))
+	ep := dendrite.Endpoint{Addr: "127.0.0.1:1", Hotkey: "x"}
+	_, err := dendrite.Call(context.Background(), d, ep, (*synapsetest.Dummy)(nil))
+	require.ErrorIs(t, err, dendrite.ErrNilSynapse)
+	s, err := dendrite.Call(context.Background(), d, nil, synapsetest.NewDummy(1))
+	require.ErrorIs(t, err, dendrite.ErrNilTarget)
+	require.Equal(t, 400, s.Dendrite.GetStatusCode())
+	var nilEp *dendrite.Endpoint
+	_, err = dendrite.Call(context.Background(), d, nilEp, synapsetest.NewDummy(1))
+	require.ErrorIs(t, err, dendrite.ErrNilTarget)
+
+	pub, err := wallet.KeypairFromSS58(mustKey(t, "//Bob").SS58Address())
+	require.NoError(t, err)
+	dp := dendrite.New(pub)
+	defer dp.Close()
+	_, err = dendrite.Call(context.Background(), dp, ep, synapsetest.NewDummy(1))
+	require.ErrorIs(t, err, dendrite.ErrSign)
+
+	d.Close()
+	d.Close()
+	s, err = dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(1))
+	require.ErrorIs(t, err, dendrite.ErrClosed)
+	require.Equal(t, 400, s.Dendrite.GetStatusCode())
+}
+
+// TestResponseMergeAsPython checks process_server_response against a server
+// that answers with hand-written bodies and headers.
+func TestResponseMergeAsPython(t *testing.T) {
+	var mode atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		switch mode.Load() {
+		case 0: // success: body fields copied, header terminal fields override
+			h["bt_header_axon_status_code"] = []string{"200"}
+			h["bt_header_axon_status_message"] = []string{"Success"}
+			h["bt_header_axon_process_time"] = []string{"0.25"}
+			h["bt_header_dendrite_ip"] = []string{"10.0.0.7"}
+			h.Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"name":"Dummy","timeout":12.0,"dummy_input":3,"dummy_output":99,`+
+				`"axon":{"status_code":null,"hotkey":"from-body"},"dendrite":{"ip":"1.1.1.1","uuid":"u"},"computed_body_hash":"zzz"}`)
+		case 1: // refusal: status and message from the JSON body
+			h["bt_header_axon_hotkey"] = []string{"from-header"}
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"message": "Forbidden. Key is blacklisted: no."}`)
+		case 2: // header status overrides the HTTP status
+			h["bt_header_axon_status_code"] = []string{"429"}
+			h["bt_header_axon_status_message"] = []string{"header says"}
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"message": "body says"}`)
+		case 3: // a 200 whose body is not the synapse
+			_, _ = io.WriteString(w, `{"dummy_input": "not an int"}`)
+		}
+	}))
+	defer srv.Close()
+	d := newDendrite(t)
+	ep := dendrite.Endpoint{Addr: strings.TrimPrefix(srv.URL, "http://"), Hotkey: mustKey(t, "//Alice").SS58Address()}
+
+	res, err := dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(3))
+	require.NoError(t, err)
+	require.Equal(t, 99, *res.DummyOutput)
+	require.Equal(t, 200, res.Dendrite.GetStatusCode())
+	require.Equal(t, "Success", res.Dendrite.GetStatusMessage())
+	require.Equal(t, 0.25, res.Axon.GetProcessTime())
+	require.Equal(t, "from-body", res.Axon.GetHotkey())
+	require.Equal(t, "10.0.0.7", res.Dendrite.GetIP(), "headers override the body")
+	require.Equal(t, "u", res.Dendrite.GetUUID(), "body replaced the local dendrite info")
+	require.NotEqual(t, "zzz", res.ComputedBodyHash, "computed_body_hash is frozen")
+
+	mode.Store(1)
+	res, err = dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(3))
+	require.NoError(t, err)
+	require.Equal(t, 403, res.Dendrite.GetStatusCode())
+	require.Equal(t, "Forbidden. Key is blacklisted: no.", res.Dendrite.GetStatusMessage())
+	require.Equal(t, "from-header", res.Axon.GetHotkey())
+	require.Nil(t, res.DummyOutput)
+
+	mode.Store(2)
+	res, err = dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(3))
+	require.NoError(t, err)
+	require.Equal(t, 429, res.Dendrite.GetStatusCode())
+	require.Equal(t, "header says", res.Dendrite.GetStatusMessage())
+
+	mode.Store(3)
+	res, err = dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(3))
+	require.NoError(t, err)
+	require.Equal(t, 422, res.Dendrite.GetStatusCode())
+	require.True(t, strings.HasPrefix(res.Dendrite.GetStatusMessage(), "Failed to parse response: "))
+}
+
+func TestRetryPolicy(t *testing.T) {
+	var calls atomic.Int32
+	var mu sync.Mutex
+	var nonces []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		nonces = append(nonces, r.Header.Get("bt_header_dendrite_nonce"))
+		mu.Unlock()
+		if calls.Add(1) < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"message": "Service unavailable: the priority queue is full"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"dummy_input": 1, "dummy_output": 2}`)
+	}))
+	defer srv.Close()
+	ep := dendrite.Endpoint{Addr: strings.TrimPrefix(srv.URL, "http://"), Hotkey: mustKey(t, "//Alice").SS58Address()}
+
+	d := newDendrite(t, dendrite.WithRetry(dendrite.RetryPolicy{MaxAttempts: 3, Backoff: time.Millisecond}))
+	res, err := dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(1))
+	require.NoError(t, err)
+	require.Equal(t, int32(3), calls.Load())
+	require.Equal(t, 2, *res.DummyOutput)
+	require.Len(t, nonces, 3)
+	require.NotEqual(t, nonces[0], nonces[1], "each attempt is signed afresh")
+
+	// Without a policy there is exactly one attempt, as in Python.
+	calls.Store(0)
+	plain := newDendrite(t)
+	res, err = dendrite.Call(context.Background(), plain, ep, synapsetest.NewDummy(1))
+	require.NoError(t, err)
+	require.Equal(t, 503, res.Dendrite.GetStatusCode())
+	require.Equal(t, int32(1), calls.Load())
+}
+
+func TestIPv6TargetIsBracketed(t *testing.T) {
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback on this machine: %v", err)
+	}
+	ln.Close()
+	alice := mustKey(t, "//Alice")
+	a := axon.New(alice, axon.WithAddr("[::1]:0"), axon.WithLogger(quiet()))
+	axon.Attach(a, func(_ context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) {
+		s.DummyOutput = synapse.Ptr(7)
+		return s, nil
+	})
+	require.NoError(t, a.Start())
+	defer a.Stop(context.Background())
+	d := newDendrite(t)
+	res, err := dendrite.Call(context.Background(), d, dendrite.Endpoint{Addr: a.Addr(), Hotkey: alice.SS58Address()}, synapsetest.NewDummy(1))
+	require.NoError(t, err)
+	require.True(t, res.IsSuccess(), res.Dendrite.String())
+	require.Equal(t, "::1", res.Axon.GetIP())
+}
+
+func TestCallTimeoutOverrideAndContext(t *testing.T) {
+	alice := mustKey(t, "//Alice")
+	a, ep := miner(t, alice, 2)
+	release := make(chan struct{})
+	defer close(release)
+	axon.Attach(a, func(ctx context.Context, s *Slow) (*Slow, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return s, nil
+	})
+	d := newDendrite(t, dendrite.WithTimeout(200*time.Millisecond))
+	s := &Slow{}
+	synapse.ApplyDefaults(s)
+	res, err := dendrite.Call(context.Background(), d, ep, s)
+	require.NoError(t, err)
+	require.Equal(t, 408, res.Dendrite.GetStatusCode())
+	require.Equal(t, "Request timeout after 0.2 seconds", res.Dendrite.GetStatusMessage())
+	require.Equal(t, 0.2, res.Timeout)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err = dendrite.Call(ctx, newDendrite(t), ep, s)
+	require.NoError(t, err)
+	require.Equal(t, 408, res.Dendrite.GetStatusCode())
+	require.Equal(t, "Request cancelled: context canceled", res.Dendrite.GetStatusMessage())
+}
+
+func TestCloseCancelsAndLeaksNothing(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	alice := mustKey(t, "//Alice")
+	a := axon.New(alice, axon.WithAddr("127.0.0.1:0"), axon.WithLogger(quiet()))
+	started := make(chan struct{}, 1)
+	axon.Attach(a, func(ctx context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) {
+		if s.DummyInput == -1 {
+			started <- struct{}{}
+			<-ctx.Done()
+		}
+		s.DummyOutput = synapse.Ptr(1)
+		return s, nil
+	})
+	require.NoError(t, a.Start())
+	ep := dendrite.Endpoint{Addr: a.Addr(), Hotkey: alice.SS58Address()}
+	d := dendrite.New(mustKey(t, "//Bob"), dendrite.WithLogger(quiet()))
+	for range 5 {
+		res, err := dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(1))
+		require.NoError(t, err)
+		require.True(t, res.IsSuccess())
+	}
+	done := make(chan *synapsetest.Dummy, 1)
+	go func() {
+		res, _ := dendrite.Call(context.Background(), d, ep, synapsetest.NewDummy(-1))
+		done <- res
+	}()
+	<-started
+	d.Close() // cancels the call in flight and waits for it
+	res := <-done
+	require.Equal(t, 408, res.Dendrite.GetStatusCode())
+	require.Equal(t, "Request cancelled: context canceled", res.Dendrite.GetStatusMessage())
+	require.NoError(t, a.Stop(context.Background()))
+}
+
+func TestSignatureMessage(t *testing.T) {
+	got := dendrite.SignatureMessage(1700000000000000000, "5D", "5A", "uuid-1", "abc")
+	require.Equal(t, "1700000000000000000.5D.5A.uuid-1.abc", string(got))
+}
