@@ -63,7 +63,7 @@ func (b *BitVec) UnmarshalSCALE(d *Decoder) error {
 // BitVecFromBytes returns the first n bits of the Lsb0-ordered bytes b.
 // It fails with ErrLengthTooLarge when b holds fewer than n bits.
 func BitVecFromBytes(b []byte, n int) (BitVec, error) {
-	if n < 0 || (n+7)/8 > len(b) {
+	if n < 0 || n/8 > len(b) || (n+7)/8 > len(b) {
 		return BitVec{}, ErrLengthTooLarge
 	}
 	out := make([]byte, (n+7)/8)

@@ -347,6 +347,11 @@ func (d *Decoder) BitVec() (BitVec, error) {
 	if err != nil {
 		return BitVec{}, err
 	}
+	// Compare before rounding up: n+7 would wrap for n near 2^64.
+	if n/8 > uint64(d.Remaining()) {
+		d.off = start
+		return BitVec{}, &DecodeError{Offset: start, Err: ErrLengthTooLarge}
+	}
 	nbytes := (n + 7) / 8
 	if nbytes > uint64(d.Remaining()) {
 		d.off = start

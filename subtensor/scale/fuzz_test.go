@@ -50,6 +50,7 @@ func FuzzUnmarshalStruct(f *testing.F) {
 	}
 	f.Add(seed)
 	f.Add([]byte{})
+	f.Add(mustHex(f, "13ffffffffffffffff"))
 	f.Add(loadNeuronsLite(f)[:600])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var v fuzzStruct

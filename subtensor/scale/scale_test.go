@@ -299,6 +299,7 @@ func TestDecodeErrors(t *testing.T) {
 		}{}, scale.ErrOverflow, "X"},
 		{"bad result", "02", new(scale.Result[uint8, uint8]), scale.ErrInvalidVariant, ""},
 		{"bitvec too long", "feffffff", new(scale.BitVec), scale.ErrLengthTooLarge, ""},
+		{"bitvec 2^64-1 bits", "13ffffffffffffffff", new(scale.BitVec), scale.ErrLengthTooLarge, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -369,4 +370,19 @@ func ExampleUnmarshal() {
 	err := scale.UnmarshalCompact([]byte{0x04, 0x08, 0xfe, 0xff, 0x03, 0x00}, &weights)
 	fmt.Println(weights, err)
 	// Output: [[2 65535]] <nil>
+}
+
+func TestBitVecFromBytes(t *testing.T) {
+	b, err := scale.BitVecFromBytes([]byte{0xff, 0x01}, 9)
+	require.NoError(t, err)
+	require.Equal(t, 9, b.Len())
+	require.Equal(t, []byte{0xff, 0x01}, b.Bytes())
+	b, err = scale.BitVecFromBytes([]byte{0xff}, 3)
+	require.NoError(t, err)
+	require.Equal(t, []byte{0x07}, b.Bytes(), "bits past Len are cleared")
+	for _, n := range []int{-1, 17, int(^uint(0) >> 1)} {
+		_, err := scale.BitVecFromBytes([]byte{0, 0}, n)
+		require.ErrorIs(t, err, scale.ErrLengthTooLarge, "n=%d", n)
+	}
+	require.False(t, b.Bit(99))
 }

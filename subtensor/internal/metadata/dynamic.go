@@ -160,24 +160,19 @@ func (m *Metadata) compactInner(id TypeID) (Primitive, bool, error) {
 // little-endian stores the bit layout equals the u8 layout, padded to a
 // whole number of store words.
 func (m *Metadata) decodeBits(d *scale.Decoder, t *Type) (scale.BitVec, error) {
-	store, err := m.typeOf(t.BitStore)
+	w, err := m.bitStoreWidth(t)
 	if err != nil {
 		return scale.BitVec{}, err
-	}
-	order, err := m.typeOf(t.BitOrder)
-	if err != nil {
-		return scale.BitVec{}, err
-	}
-	if store.Kind != KindPrimitive || store.Primitive < PrimU8 || store.Primitive > PrimU64 ||
-		len(order.Path) == 0 || order.Path[len(order.Path)-1] != "Lsb0" {
-		return scale.BitVec{}, fmt.Errorf("%w: bit sequence %s/%s (only Lsb0 with u8..u64 stores)", ErrTypeMismatch, store.Primitive, order.PathString())
 	}
 	start := d.Offset()
 	n, err := d.CompactU64()
 	if err != nil {
 		return scale.BitVec{}, err
 	}
-	w := uint64(store.Primitive.size())
+	// Check before rounding up so a huge n cannot wrap around.
+	if n/(8*w) >= uint64(d.Remaining())/w+1 {
+		return scale.BitVec{}, &scale.DecodeError{Offset: start, Err: scale.ErrLengthTooLarge}
+	}
 	words := (n + 8*w - 1) / (8 * w)
 	if words > uint64(d.Remaining())/w {
 		return scale.BitVec{}, &scale.DecodeError{Offset: start, Err: scale.ErrLengthTooLarge}

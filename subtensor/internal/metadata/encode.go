@@ -187,29 +187,38 @@ func (m *Metadata) enc(e *scale.Encoder, id TypeID, v reflect.Value, depth int) 
 		if !ok {
 			return mismatch("%s for bit sequence (want scale.BitVec)", v.Type())
 		}
-		if _, err := m.decodeBitsCheck(t); err != nil {
+		w, err := m.bitStoreWidth(t)
+		if err != nil {
 			return err
 		}
-		e.BitVec(b)
+		// Lsb0 over little-endian words is the u8 layout padded to whole
+		// words.
+		n := uint64(b.Len())
+		e.Compact(n)
+		words := (n + 8*w - 1) / (8 * w)
+		packed := b.Bytes()
+		e.Write(packed)
+		e.Write(make([]byte, int(words*w)-len(packed)))
 		return nil
 	}
 	return fmt.Errorf("%w: type %d", ErrMalformed, id)
 }
 
-// decodeBitsCheck accepts only the u8/Lsb0 layout for encoding.
-func (m *Metadata) decodeBitsCheck(t *Type) (bool, error) {
+// bitStoreWidth returns the store width in bytes of a Lsb0 bit sequence.
+func (m *Metadata) bitStoreWidth(t *Type) (uint64, error) {
 	store, err := m.typeOf(t.BitStore)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	order, err := m.typeOf(t.BitOrder)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	if store.Kind != KindPrimitive || store.Primitive != PrimU8 || len(order.Path) == 0 || order.Path[len(order.Path)-1] != "Lsb0" {
-		return false, mismatch("encoding bit sequences other than BitVec<u8, Lsb0>")
+	if store.Kind != KindPrimitive || store.Primitive < PrimU8 || store.Primitive > PrimU64 ||
+		len(order.Path) == 0 || order.Path[len(order.Path)-1] != "Lsb0" {
+		return 0, mismatch("bit sequence %s/%s (only Lsb0 with u8..u64 stores)", store.Primitive, order.PathString())
 	}
-	return true, nil
+	return uint64(store.Primitive.size()), nil
 }
 
 func unwrapSingle(v reflect.Value) (reflect.Value, bool) {

@@ -132,10 +132,13 @@ func (m *Metadata) sub(id TypeID, t reflect.Type) (decFunc, error) {
 		return p.dec, nil
 	}
 	// Recursive type: p is a placeholder filled once its compile returns.
-	// Recursion in a registry always passes through a sequence or an enum
-	// (Option included), and those plans count depth.
+	// Every cycle passes through such a wrapper, so counting depth here
+	// also stops hostile self-containing composites.
 	return func(d *scale.Decoder, v reflect.Value, depth int) error {
-		return p.dec(d, v, depth)
+		if err := tooDeep(d, depth); err != nil {
+			return err
+		}
+		return p.dec(d, v, depth+1)
 	}, nil
 }
 

@@ -99,9 +99,11 @@ func (m *Metadata) skipFields(d *scale.Decoder, fields []Field, depth int) error
 // fixedSize reports the encoded size of types whose every value has the
 // same width and no invalid byte patterns (integers and aggregates of
 // them), so skipping them needs no inspection.
-func (m *Metadata) fixedSize(id TypeID) (int, bool) {
+func (m *Metadata) fixedSize(id TypeID) (int, bool) { return m.fixedSizeDepth(id, 0) }
+
+func (m *Metadata) fixedSizeDepth(id TypeID, depth int) (int, bool) {
 	t, ok := m.Types.Type(id)
-	if !ok {
+	if !ok || depth > maxDepth {
 		return 0, false
 	}
 	switch t.Kind {
@@ -111,26 +113,35 @@ func (m *Metadata) fixedSize(id TypeID) (int, bool) {
 		}
 		return t.Primitive.size(), true
 	case KindArray:
-		s, ok := m.fixedSize(t.Elem)
-		return s * int(t.Len), ok && t.Len < 1<<20
+		s, ok := m.fixedSizeDepth(t.Elem, depth+1)
+		if !ok || t.Len >= 1<<20 || s >= 1<<20 {
+			return 0, false // hostile metadata: avoid overflowing sizes
+		}
+		return s * int(t.Len), true
 	case KindComposite:
 		sum := 0
 		for _, f := range t.Fields {
-			s, ok := m.fixedSize(f.Type)
+			s, ok := m.fixedSizeDepth(f.Type, depth+1)
 			if !ok {
 				return 0, false
 			}
 			sum += s
+			if sum >= 1<<30 {
+				return 0, false
+			}
 		}
 		return sum, true
 	case KindTuple:
 		sum := 0
 		for _, e := range t.Tuple {
-			s, ok := m.fixedSize(e)
+			s, ok := m.fixedSizeDepth(e, depth+1)
 			if !ok {
 				return 0, false
 			}
 			sum += s
+			if sum >= 1<<30 {
+				return 0, false
+			}
 		}
 		return sum, true
 	}
