@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotensor/gotensor/subtensor/internal/metadata"
 	"github.com/gotensor/gotensor/subtensor/scale"
+	"github.com/gotensor/gotensor/wallet"
 )
 
 // neuronsLite256 cuts the recorded 1024-neuron get_neurons_lite result
@@ -107,4 +108,38 @@ func mustAPI(tb testing.TB, c *Client, api, method string) *metadata.APIMethod {
 	am, err := c.runtime().meta.RuntimeAPIMethod(api, method)
 	require.NoError(tb, err)
 	return am
+}
+
+// BenchmarkIntegrationSubmitTransfer measures submit-to-inclusion of a
+// transfer_keep_alive on the local runtime (GOTENSOR_CHAIN_URL): signing,
+// author_submitAndWatchExtrinsic until inBlock, and the receipt (block and
+// events). The block is built by the chain on submission, so this is
+// dominated by the runtime; compare with the same submission made by
+// @polkadot/api against the same chain.
+func BenchmarkIntegrationSubmitTransfer(b *testing.B) {
+	url := os.Getenv("GOTENSOR_CHAIN_URL")
+	if url == "" {
+		b.Skip("integration benchmark: set GOTENSOR_CHAIN_URL=ws://127.0.0.1:9944")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	c, err := Dial(ctx, url)
+	require.NoError(b, err)
+	defer c.Close()
+	from, err := wallet.KeypairFromURI(benchURI())
+	require.NoError(b, err)
+	to, err := wallet.KeypairFromURI("//Dave")
+	require.NoError(b, err)
+	for b.Loop() {
+		if _, err := c.Transfer(ctx, from, SignerAccount(to), TAO(1), true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchURI() string {
+	if u := os.Getenv("GOTENSOR_BENCH_SIGNER"); u != "" {
+		return u
+	}
+	return "//Alice"
 }

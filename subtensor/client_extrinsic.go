@@ -459,7 +459,12 @@ func customCode(re *rpc.Error) uint8 {
 	return 0
 }
 
-// customTxError maps subtensor's CustomTransactionError codes (the runtime's
+// customTxError maps subtensor's CustomTransactionError codes (0
+// ColdkeyInSwapSchedule, 1 StakeAmountTooLow, 2 BalanceTooLow, 3
+// SubnetDoesntExist, 4 HotkeyAccountDoesntExist, 5 NotEnoughStakeToWithdraw,
+// 6 RateLimitExceeded, 7 InsufficientLiquidity, 8 SlippageTooHigh, 9
+// TransferDisallowed, 10 HotKeyNotRegisteredInNetwork, 11 InvalidIpAddress,
+// 12 ServingRateLimitExceeded, 13 InvalidPort; the runtime's
 // transaction extension refuses some calls in the pool with these instead
 // of dispatching them) to the pallet error the dispatch would have raised,
 // so callers can match either.
@@ -479,6 +484,10 @@ func customTxError(code uint8) *ModuleError {
 		return ErrTxRateLimitExceeded
 	case 7:
 		return ErrInsufficientLiquidity
+	case 8:
+		return SubtensorError("SlippageTooHigh")
+	case 9:
+		return SubtensorError("TransferDisallowed")
 	case 10:
 		return ErrHotKeyNotRegisteredInNetwork
 	case 11:

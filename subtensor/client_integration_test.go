@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	st "github.com/gotensor/gotensor/subtensor"
 	"github.com/gotensor/gotensor/subtensor/chaintest"
+	"github.com/gotensor/gotensor/subtensor/internal/metadata"
 	"github.com/gotensor/gotensor/wallet"
 )
 
@@ -162,4 +164,233 @@ func TestIntegrationConformance(t *testing.T) {
 	prefix := fmt.Sprintf("//gotensor-client-%d", time.Now().UnixNano())
 	h := conformanceChain{DevClient: c, t: t}
 	chaintest.Run(t, func(*testing.T) st.Chain { return h }, chaintest.WithKeyPrefix(prefix), chaintest.WithTimeout(12*time.Minute))
+}
+
+// impostorSigner claims one account but signs with another key.
+type impostorSigner struct {
+	claim st.AccountID
+	key   *wallet.Keypair
+}
+
+func (i impostorSigner) PublicKey() [32]byte             { return i.claim }
+func (i impostorSigner) Sign(msg []byte) ([]byte, error) { return i.key.Sign(msg) }
+
+func TestIntegrationExtrinsics(t *testing.T) {
+	c := dialIntegration(t)
+	rollbackAfter(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	alice := mustKey(t, "//Alice")
+	bob := mustKey(t, "//Bob")
+	fresh := mustKey(t, fmt.Sprintf("//gotensor-client-it-%d", time.Now().UnixNano()))
+	rc, err := c.Transfer(ctx, alice, st.SignerAccount(fresh), st.TAO(100), true)
+	require.NoError(t, err)
+	require.True(t, rc.Succeeded())
+	require.Positive(t, uint64(rc.Fee), "fee from TransactionPayment.TransactionFeePaid")
+	ev, ok := rc.FindEvent(st.PalletBalances, "Transfer")
+	require.True(t, ok)
+	require.Equal(t, st.SignerAccount(fresh), ev.Fields["to"])
+	require.Equal(t, st.TAO(100), ev.Fields["amount"])
+
+	t.Run("ConcurrentFromOneKey", func(t *testing.T) {
+		// The nonce manager gives each submission its own nonce.
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = c.Transfer(ctx, fresh, st.SignerAccount(bob), st.TAO(1), true)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+	})
+	t.Run("StaleNonce", func(t *testing.T) {
+		call, err := c.Call(st.PalletBalances, "transfer_keep_alive", metadata.EnumValue{Name: "Id", Value: [32]byte(st.SignerAccount(bob))}, uint64(st.TAO(1)))
+		require.NoError(t, err)
+		rc, err := c.SubmitCall(ctx, fresh, call, st.WithNonce(0))
+		require.Nil(t, rc)
+		require.ErrorIs(t, err, st.ErrStaleNonce)
+		var ite *st.InvalidTransactionError
+		require.ErrorAs(t, err, &ite)
+	})
+	t.Run("CannotPayFee", func(t *testing.T) {
+		empty := mustKey(t, fmt.Sprintf("//gotensor-client-it-empty-%d", time.Now().UnixNano()))
+		rc, err := c.Transfer(ctx, empty, st.SignerAccount(bob), st.TAO(1), true)
+		require.Nil(t, rc)
+		require.ErrorIs(t, err, st.ErrInsufficientFunds)
+	})
+	t.Run("BadSignature", func(t *testing.T) {
+		before, err := c.Balance(ctx, st.SignerAccount(alice))
+		require.NoError(t, err)
+		rc, err := c.Transfer(ctx, impostorSigner{claim: st.SignerAccount(alice), key: fresh}, st.SignerAccount(fresh), st.TAO(5), true)
+		require.Nil(t, rc)
+		require.ErrorIs(t, err, st.ErrBadSignature)
+		after, err := c.Balance(ctx, st.SignerAccount(alice))
+		require.NoError(t, err)
+		require.Equal(t, before, after)
+	})
+	t.Run("DispatchErrorByName", func(t *testing.T) {
+		rc, err := c.BurnedRegister(ctx, fresh, 4000, st.SignerAccount(bob))
+		require.ErrorIs(t, err, st.ErrSubnetNotExists)
+		require.NotNil(t, rc, "the extrinsic was included and paid its fee")
+		require.ErrorIs(t, rc.Err, st.ErrSubnetNotExists)
+		var me *st.ModuleError
+		require.ErrorAs(t, err, &me)
+		require.NotEmpty(t, me.Docs, "docs come from the runtime's metadata")
+		_, failed := rc.FindEvent("System", "ExtrinsicFailed")
+		require.True(t, failed)
+	})
+}
+
+// TestIntegrationSubnetLifecycle drives a subnet's life on the real runtime
+// with fresh keys: register_network, start_call, burned_register,
+// serve_axon (public address; 127.0.0.1 refused), add_stake, set_weights
+// and epochs, then the reads a neuron makes.
+func TestIntegrationSubnetLifecycle(t *testing.T) {
+	c := dialIntegration(t)
+	rollbackAfter(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	alice := mustKey(t, "//Alice")
+	prefix := fmt.Sprintf("//gotensor-client-life-%d", time.Now().UnixNano())
+	ownerCold, ownerHot := mustKey(t, prefix+"/owner"), mustKey(t, prefix+"/owner/hot")
+	valCold, valHot := mustKey(t, prefix+"/val"), mustKey(t, prefix+"/val/hot")
+	minerCold, minerHot := mustKey(t, prefix+"/miner"), mustKey(t, prefix+"/miner/hot")
+	acc := st.SignerAccount
+
+	sudoSet(t, c, adminCall{"sudo_set_network_rate_limit", []any{uint64(0)}}, adminCall{"sudo_set_tx_rate_limit", []any{uint64(0)}})
+	// Fund the three coldkeys in one block.
+	var transfers [][]byte
+	for _, f := range []struct {
+		k   *wallet.Keypair
+		amt st.Balance
+	}{{ownerCold, st.TAO(5000)}, {valCold, st.TAO(1000)}, {minerCold, st.TAO(100)}} {
+		b, err := c.Call(st.PalletBalances, "transfer_keep_alive", metadata.EnumValue{Name: "Id", Value: [32]byte(acc(f.k))}, uint64(f.amt))
+		require.NoError(t, err)
+		transfers = append(transfers, b)
+	}
+	batch, err := c.BatchAll(transfers...)
+	require.NoError(t, err)
+	rc, err := c.SubmitCall(ctx, alice, batch)
+	require.NoError(t, err)
+	require.True(t, rc.Succeeded())
+
+	cost, err := c.NetworkRegistrationCost(ctx)
+	require.NoError(t, err)
+	bal, err := c.Balance(ctx, acc(ownerCold))
+	require.NoError(t, err)
+	rc, err = c.RegisterNetwork(ctx, ownerCold, acc(ownerHot))
+	require.NoError(t, err)
+	ev, ok := rc.FindEvent(st.PalletSubtensor, "NetworkAdded")
+	require.True(t, ok)
+	netuid, ok := ev.Fields["netuid"].(st.NetUID)
+	require.True(t, ok, "NetworkAdded carries the netuid as a NetUID: %#v", ev.Fields)
+	after, err := c.Balance(ctx, acc(ownerCold))
+	require.NoError(t, err)
+	require.Equal(t, bal-cost-rc.Fee, after, "the lock cost is taken exactly")
+	uid, err := c.UIDForHotkey(ctx, netuid, acc(ownerHot))
+	require.NoError(t, err)
+	require.Equal(t, st.UID(0), uid)
+
+	var delay uint64
+	require.NoError(t, c.Constant(st.PalletSubtensor, "DurationOfStartCall", &delay))
+	require.NoError(t, c.AdvanceBlocks(ctx, int(delay)+1))
+	const tempo = 10
+	sudoSet(t, c,
+		adminCall{"sudo_set_tempo", []any{uint16(netuid), uint16(tempo)}},
+		adminCall{"sudo_set_weights_set_rate_limit", []any{uint16(netuid), uint64(0)}},
+		adminCall{"sudo_set_commit_reveal_weights_enabled", []any{uint16(netuid), false}})
+	rc, err = c.StartCall(ctx, ownerCold, netuid)
+	require.NoError(t, err)
+	require.True(t, rc.Succeeded())
+	hp, err := c.Hyperparams(ctx, netuid)
+	require.NoError(t, err)
+	require.Equal(t, uint16(tempo), hp.Tempo)
+
+	for _, p := range []struct{ cold, hot *wallet.Keypair }{{valCold, valHot}, {minerCold, minerHot}} {
+		rc, err := c.BurnedRegister(ctx, p.cold, netuid, acc(p.hot))
+		require.NoError(t, err)
+		ev, ok := rc.FindEvent(st.PalletSubtensor, "NeuronRegistered")
+		require.True(t, ok)
+		require.Equal(t, netuid, ev.Fields["netuid"])
+		require.Equal(t, acc(p.hot), ev.Fields["hotkey"])
+	}
+	minerUID, err := c.UIDForHotkey(ctx, netuid, acc(minerHot))
+	require.NoError(t, err)
+	valUID, err := c.UIDForHotkey(ctx, netuid, acc(valHot))
+	require.NoError(t, err)
+
+	ip, typ, err := st.ParseIP("8.8.4.4")
+	require.NoError(t, err)
+	p := st.ServeAxonParams{NetUID: netuid, Version: 1, IP: ip, Port: 8091, IPType: typ, Protocol: 4}
+	rc, err = c.ServeAxon(ctx, minerHot, p)
+	require.NoError(t, err)
+	require.True(t, rc.Succeeded())
+	n, err := c.Neuron(ctx, netuid, minerUID)
+	require.NoError(t, err)
+	require.Equal(t, "8.8.4.4:8091", n.Axon.Address())
+	bad := p
+	bad.IP = st.IPv4Addr(127, 0, 0, 1)
+	_, err = c.ServeAxon(ctx, valHot, bad)
+	require.ErrorIs(t, err, st.ErrInvalidIPAddress, "the runtime refuses loopback addresses")
+
+	rc, err = c.AddStake(ctx, valCold, acc(valHot), netuid, st.TAO(100))
+	require.NoError(t, err)
+	require.True(t, rc.Succeeded())
+	_, ok = rc.FindEvent(st.PalletSubtensor, "StakeAdded")
+	require.True(t, ok)
+	alpha, err := c.Stake(ctx, acc(valHot), acc(valCold), netuid)
+	require.NoError(t, err)
+	require.Positive(t, uint64(alpha))
+	infos, err := c.StakeInfoForColdkey(ctx, acc(valCold))
+	require.NoError(t, err)
+	found := false
+	for _, si := range infos {
+		found = found || (si.NetUID == netuid && si.Hotkey == acc(valHot) && si.Stake == alpha)
+	}
+	require.True(t, found, "StakeInfo lists the position")
+
+	// One epoch grants the staked validator its permit; then its weights
+	// are stored max-upscaled and the next epochs pay the miner.
+	require.NoError(t, c.AdvanceBlocks(ctx, tempo+1))
+	rc, err = c.SetWeights(ctx, valHot, netuid, []st.UID{minerUID}, []uint16{1000}, 0)
+	require.NoError(t, err)
+	require.True(t, rc.Succeeded())
+	v, err := c.Neuron(ctx, netuid, valUID)
+	require.NoError(t, err)
+	require.True(t, v.ValidatorPermit)
+	require.Equal(t, []st.WeightEntry{{UID: minerUID, Value: 65535}}, v.Weights)
+	require.NoError(t, c.AdvanceBlocks(ctx, 2*tempo+2))
+
+	ns, err := c.NeuronsLite(ctx, netuid)
+	require.NoError(t, err)
+	require.Len(t, ns, 3)
+	require.Equal(t, uint16(65535), ns[minerUID].Incentive, "the only weighted miner gets all incentive")
+	require.Positive(t, uint64(ns[minerUID].Emission))
+	require.Positive(t, ns[valUID].Dividends)
+
+	mg, err := c.Metagraph(ctx, netuid)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, mg.NumUIDs)
+	require.Equal(t, acc(ownerHot), mg.OwnerHotkey)
+	full, err := c.Neurons(ctx, netuid)
+	require.NoError(t, err)
+	for i, n := range full {
+		require.Equal(t, mg.Hotkeys[i], n.Hotkey)
+		require.Equal(t, mg.Incentives[i], n.Incentive)
+	}
+	require.Equal(t, "8.8.4.4:8091", mg.Axons[minerUID].Address())
+	di, err := c.DynamicInfo(ctx, netuid)
+	require.NoError(t, err)
+	require.Equal(t, acc(ownerCold), di.OwnerColdkey)
+	require.Positive(t, di.Price)
+	si, err := c.SubnetInfo(ctx, netuid)
+	require.NoError(t, err)
+	require.Equal(t, acc(ownerCold), si.Owner)
+	_, err = c.Neuron(ctx, netuid, 200)
+	require.ErrorIs(t, err, st.ErrNotFound)
 }
