@@ -121,43 +121,12 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 	inplaceNormalize(activeStake)
 
 	// == Weights ==
-	weights := rowsWithCap(n, func(i int) int { return len(in.Weights[i]) })
-	for i, row := range in.Weights {
-		r := weights[i]
-		for _, w := range row {
-			if int(w.UID) < n {
-				r = append(r, Entry{w.UID, fixed.I32FromU16(w.Value)})
-			}
-		}
-		weights[i] = r
-	}
-	if tr != nil {
-		tr.Weights = cloneSparse(weights)
-	}
-	for i := range weights {
-		if forbids[i] {
-			weights[i] = nil
-		}
-	}
-	if tr != nil {
-		tr.WeightsPermit = cloneSparse(weights)
-	}
-	weights = filterSparse(weights, func(i int, e Entry) bool {
-		return i != int(e.UID) || i == owner
-	})
-	if tr != nil {
-		tr.WeightsDiag = cloneSparse(weights)
-	}
-	weights = filterSparse(weights, func(i int, e Entry) bool {
-		return !(in.LastUpdate[i] <= in.BlockAtRegistration[e.UID])
-	})
-	if p.CommitRevealEnabled && in.CommitBlock != nil {
-		weights = filterSparse(weights, func(i int, e Entry) bool {
-			return !(in.CommitBlock[i] < in.BlockAtRegistration[e.UID])
-		})
-	}
-	if tr != nil {
-		tr.WeightsOutdated = cloneSparse(weights)
+	cr := p.CommitRevealEnabled && in.CommitBlock != nil
+	var weights [][]Entry
+	if tr == nil {
+		weights = readWeightsMasked(in, n, forbids, owner, cr)
+	} else {
+		weights = readWeightsTraced(in, n, forbids, owner, cr, tr)
 	}
 	inplaceRowNormalize(weights)
 
@@ -308,6 +277,75 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		tr.EmissionZero = emissionSum == 0
 	}
 	return out, tr, nil
+}
+
+// readWeightsMasked reads the stored rows (entries with uid >= n ignored)
+// and applies, in one pass, the chain's four masks: rows without a stored
+// permit, the diagonal except the owner's self-weight, weights not newer
+// than the target's registration, and the commit-reveal column mask. The
+// masks are independent per entry, so one pass equals the chain's sequence.
+func readWeightsMasked(in Input, n int, forbids []bool, owner int, cr bool) [][]Entry {
+	weights := rowsWithCap(n, func(i int) int {
+		if forbids[i] {
+			return 0
+		}
+		return len(in.Weights[i])
+	})
+	for i, row := range in.Weights {
+		if forbids[i] {
+			continue
+		}
+		r := weights[i]
+		lu := in.LastUpdate[i]
+		for _, w := range row {
+			j := int(w.UID)
+			if j >= n || (j == i && i != owner) || lu <= in.BlockAtRegistration[j] {
+				continue
+			}
+			if cr && in.CommitBlock[i] < in.BlockAtRegistration[j] {
+				continue
+			}
+			r = append(r, Entry{w.UID, fixed.I32FromU16(w.Value)})
+		}
+		weights[i] = r
+	}
+	return weights
+}
+
+// readWeightsTraced applies the same masks one at a time, recording each
+// stage as the chain logs it.
+func readWeightsTraced(in Input, n int, forbids []bool, owner int, cr bool, tr *Trace) [][]Entry {
+	weights := rowsWithCap(n, func(i int) int { return len(in.Weights[i]) })
+	for i, row := range in.Weights {
+		r := weights[i]
+		for _, w := range row {
+			if int(w.UID) < n {
+				r = append(r, Entry{w.UID, fixed.I32FromU16(w.Value)})
+			}
+		}
+		weights[i] = r
+	}
+	tr.Weights = cloneSparse(weights)
+	for i := range weights {
+		if forbids[i] {
+			weights[i] = nil
+		}
+	}
+	tr.WeightsPermit = cloneSparse(weights)
+	weights = filterSparse(weights, func(i int, e Entry) bool {
+		return i != int(e.UID) || i == owner
+	})
+	tr.WeightsDiag = cloneSparse(weights)
+	weights = filterSparse(weights, func(i int, e Entry) bool {
+		return !(in.LastUpdate[i] <= in.BlockAtRegistration[e.UID])
+	})
+	if cr {
+		weights = filterSparse(weights, func(i int, e Entry) bool {
+			return !(in.CommitBlock[i] < in.BlockAtRegistration[e.UID])
+		})
+	}
+	tr.WeightsOutdated = cloneSparse(weights)
+	return weights
 }
 
 // normalAlpha is 1 − BMA/1e6 as the chain computes it: the quotient in

@@ -273,3 +273,36 @@ func inputFromBytes(data []byte) (Input, bool) {
 	}
 	return in, flags&8 == 0
 }
+
+// Epoch (fused masks) and EpochTrace (staged masks) must agree exactly.
+func TestEpochMatchesEpochTrace(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for it := range 300 {
+		in, _ := inputFromBytes(func() []byte {
+			b := make([]byte, 64+r.IntN(600))
+			for i := range b {
+				b[i] = byte(r.Uint32())
+			}
+			return b
+		}())
+		a, errA := Epoch(in)
+		b, _, errB := EpochTrace(in)
+		require.Equal(t, errA, errB)
+		require.Equal(t, a, b, "iteration %d", it)
+	}
+	for it := range 20 {
+		in := genInput(r, genOpts{n: 2 + r.IntN(100), validators: 1 + r.IntN(20), yuma3: it%2 == 1, liquid: it%3 == 0, weightsPerRow: r.IntN(50)})
+		in.Params.CommitRevealEnabled = it%4 == 0
+		if in.Params.CommitRevealEnabled {
+			in.CommitBlock = make([]uint64, len(in.AlphaStake))
+			for i := range in.CommitBlock {
+				in.CommitBlock[i] = uint64(r.IntN(9000))
+			}
+		}
+		a, err := Epoch(in)
+		require.NoError(t, err)
+		b, _, err := EpochTrace(in)
+		require.NoError(t, err)
+		require.Equal(t, a, b, "generated %d", it)
+	}
+}
