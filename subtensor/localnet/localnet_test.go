@@ -692,3 +692,31 @@ func TestConcurrentUseInTimedMode(t *testing.T) {
 	a := c.Audit()
 	require.Equal(t, a.Issuance, a.FreeBalances+a.PoolTAO)
 }
+
+func TestNewSubnet(t *testing.T) {
+	ctx := context.Background()
+	c := New(WithNetworkRateLimit(0))
+	bob := key(t, "//Bob")
+	zero := uint64(0)
+	netuid, err := c.NewSubnet(ctx, bob, acc(key(t, "//Bob/owner")), SubnetSpec{Tempo: 7, WeightsRateLimit: &zero})
+	require.NoError(t, err)
+	require.Equal(t, st.NetUID(1), netuid)
+	hp, err := c.Hyperparams(ctx, netuid)
+	require.NoError(t, err)
+	require.Equal(t, uint16(7), hp.Tempo)
+	require.False(t, hp.CommitRevealWeightsEnabled)
+	require.Zero(t, hp.WeightsRateLimit)
+	require.True(t, hp.SubnetIsActive)
+	second, err := c.NewSubnet(ctx, bob, acc(key(t, "//Bob/owner2")), SubnetSpec{CommitReveal: true})
+	require.NoError(t, err)
+	require.Equal(t, st.NetUID(2), second)
+	hp, err = c.Hyperparams(ctx, second)
+	require.NoError(t, err)
+	require.True(t, hp.CommitRevealWeightsEnabled)
+	require.Equal(t, uint16(360), hp.Tempo)
+	// Emission flows to both.
+	c.Step(5)
+	di, err := c.DynamicInfo(ctx, 1)
+	require.NoError(t, err)
+	require.Positive(t, uint64(di.AlphaOutEmission))
+}
