@@ -41,7 +41,11 @@ type Client struct {
 
 	closeOnce sync.Once
 	done      chan struct{}
-	wg        sync.WaitGroup
+	// life is cancelled by Close; background work (metadata reloads) runs
+	// under it.
+	life       context.Context
+	cancelLife context.CancelFunc
+	wg         sync.WaitGroup
 }
 
 var _ Chain = (*Client)(nil)
@@ -125,6 +129,7 @@ func Dial(ctx context.Context, target string, opts ...ClientOption) (*Client, er
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	c := &Client{cfg: cfg, log: log, done: make(chan struct{})}
+	c.life, c.cancelLife = context.WithCancel(context.Background())
 	c.nonces.m = map[AccountID]*nonceSlot{}
 	rpcOpts := append([]rpc.Option{rpc.WithLogger(log), rpc.WithOnReconnect(c.onReconnect)}, cfg.rpcOpts...)
 	rc, err := rpc.Dial(ctx, target, rpcOpts...)
@@ -133,7 +138,7 @@ func Dial(ctx context.Context, target string, opts ...ClientOption) (*Client, er
 	}
 	c.rpc = rc
 	if err := c.connect(ctx); err != nil {
-		_ = rc.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	return c, nil
@@ -171,6 +176,7 @@ func (c *Client) connect(ctx context.Context) error {
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.done)
+		c.cancelLife()
 		if c.sub != nil {
 			c.sub.Unsubscribe()
 		}
@@ -204,8 +210,7 @@ func (c *Client) watchRuntime(sub *rpc.Subscription) {
 			if c.runtime().specVersion == v.SpecVersion {
 				continue
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			go func() { <-c.done; cancel() }()
+			ctx, cancel := context.WithTimeout(c.life, time.Minute)
 			if _, err := c.refreshRuntime(ctx, &v); err != nil {
 				c.log.Warn("metadata refresh after runtime upgrade failed", "err", err)
 			}
