@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,37 +40,55 @@ func mustKey(t *testing.T, uri string) *wallet.Keypair {
 	return k
 }
 
-func TestIntegrationSmoke(t *testing.T) {
+// TestIntegrationReads checks the reads against what the spec-300 test
+// chain's genesis holds, and that AtBlock pins reads to one block.
+func TestIntegrationReads(t *testing.T) {
 	c := dialIntegration(t)
-	ctx := context.Background()
-	n, err := c.BlockNumber(ctx)
+	rollbackAfter(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	g, err := c.GenesisHash(ctx)
 	require.NoError(t, err)
-	t.Logf("block %d spec %d", n, c.SpecVersion())
-	alice := mustKey(t, "//Alice")
-	bal, err := c.Balance(ctx, st.SignerAccount(alice))
-	require.NoError(t, err)
-	t.Logf("alice %v", bal)
+	require.Equal(t, "0x"+strings.Repeat("45", 32), g.String(), "the testnet's fixed genesis hash")
 	subs, err := c.Subnets(ctx)
 	require.NoError(t, err)
-	t.Logf("subnets %v", subs)
-	for _, s := range subs {
-		ns, err := c.NeuronsLite(ctx, s)
-		require.NoError(t, err)
-		t.Logf("subnet %d neurons %d", s, len(ns))
-		hp, err := c.Hyperparams(ctx, s)
-		require.NoError(t, err)
-		t.Logf("hp %+v", hp)
-		di, err := c.DynamicInfo(ctx, s)
-		require.NoError(t, err)
-		t.Logf("di %+v", di)
-		mg, err := c.Metagraph(ctx, s)
-		require.NoError(t, err)
-		t.Logf("mg n=%d name=%q", mg.NumUIDs, mg.Name)
-	}
-	bob := mustKey(t, "//Bob")
-	rc, err := c.Transfer(ctx, alice, st.SignerAccount(bob), st.TAO(1), true)
+	require.Contains(t, subs, st.NetUID(0))
+	require.Contains(t, subs, st.NetUID(1))
+	root, err := c.DynamicInfo(ctx, 0)
 	require.NoError(t, err)
-	t.Logf("receipt %+v", rc)
+	require.Equal(t, "root", root.SubnetName)
+	require.Equal(t, 1.0, root.Price)
+	hp, err := c.Hyperparams(ctx, 1)
+	require.NoError(t, err)
+	require.NotZero(t, hp.Tempo)
+	require.Equal(t, uint16(32767), hp.Kappa)
+	iss, err := c.TotalIssuance(ctx)
+	require.NoError(t, err)
+	require.Positive(t, uint64(iss))
+	_, err = c.SubnetInfo(ctx, 4000)
+	require.ErrorIs(t, err, st.ErrNotFound)
+	_, err = c.BlockHash(ctx, 1<<40)
+	require.ErrorIs(t, err, st.ErrNotFound)
+
+	alice, bob := mustKey(t, "//Alice"), mustKey(t, "//Bob")
+	head, err := c.BlockNumber(ctx)
+	require.NoError(t, err)
+	h0, err := c.BlockHash(ctx, head)
+	require.NoError(t, err)
+	before, err := c.Balance(ctx, st.SignerAccount(bob))
+	require.NoError(t, err)
+	rc, err := c.Transfer(ctx, alice, st.SignerAccount(bob), st.TAO(3), false)
+	require.NoError(t, err)
+	require.Equal(t, head+1, rc.BlockNumber)
+	now, err := c.Balance(ctx, st.SignerAccount(bob))
+	require.NoError(t, err)
+	require.Equal(t, before+st.TAO(3), now)
+	pinned, err := c.Balance(ctx, st.SignerAccount(bob), st.AtBlock(h0))
+	require.NoError(t, err)
+	require.Equal(t, before, pinned, "a read pinned to the earlier block does not see the transfer")
+	atInclusion, err := c.Balance(ctx, st.SignerAccount(bob), st.AtBlock(rc.BlockHash))
+	require.NoError(t, err)
+	require.Equal(t, now, atInclusion)
 }
 
 // rollbackAfter notes the head and rolls the dev chain back to it when the
