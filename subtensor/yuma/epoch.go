@@ -68,6 +68,16 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		tr = &Trace{}
 	}
 	owner := in.OwnerUID
+	// Intermediate matrices come from a pooled arena, except when tracing
+	// (the Trace keeps them). Nothing in Output aliases the arena.
+	var a *arena
+	if tr == nil {
+		a = arenaPool.Get().(*arena)
+		defer func() {
+			a.reset()
+			arenaPool.Put(a)
+		}()
+	}
 
 	// == Active & updated ==
 	inactive := make([]bool, n)
@@ -124,7 +134,7 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 	cr := p.CommitRevealEnabled && in.CommitBlock != nil
 	var weights [][]Entry
 	if tr == nil {
-		weights = readWeightsMasked(in, n, forbids, owner, cr)
+		weights = readWeightsMasked(a, in, n, forbids, owner, cr)
 	} else {
 		weights = readWeightsTraced(in, n, forbids, owner, cr, tr)
 	}
@@ -132,8 +142,8 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 
 	// == Consensus, validator trust ==
 	kappa := fixed.U16Proportion(p.Kappa)
-	consensus := weightedMedianColSparse(activeStake, weights, n, kappa)
-	clipped := colClipSparse(weights, consensus)
+	consensus := weightedMedianColSparse(a, activeStake, weights, n, kappa)
+	clipped := colClipSparse(a, weights, consensus)
 	validatorTrust := rowSum(clipped)
 
 	// == Incentive ==
@@ -142,7 +152,7 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 
 	// == Bonds and dividends ==
 	bondsPenalty := fixed.U16Proportion(p.BondsPenalty)
-	weightsForBonds := interpolateSparse(weights, clipped, n, bondsPenalty)
+	weightsForBonds := interpolateSparse(a, weights, clipped, n, bondsPenalty)
 
 	lastTempo := satAddU64(in.LastMechanismStepBlock, 1)
 	if in.LastMechanismStepBlock == 0 {
@@ -159,7 +169,7 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 	var dividends []fp
 	var emaBonds [][]Entry
 	if p.Yuma3 {
-		bonds := rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
+		bonds := a.rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
 		for i, row := range in.Bonds {
 			for _, b := range row {
 				bonds[i] = append(bonds[i], Entry{b.UID, fixed.U16Proportion(b.Value)})
@@ -167,18 +177,18 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		}
 		bonds = filterSparse(bonds, keepBond)
 		var used bool
-		emaBonds, used = computeBondsSparse(p, weightsForBonds, bonds, consensus)
+		emaBonds, used = computeBondsSparse(a, p, weightsForBonds, bonds, consensus)
 		if tr != nil {
 			tr.LiquidAlphaUsed = used
 			tr.EMABonds = cloneSparse(emaBonds)
 		}
 		norm := cloneSparse(emaBonds)
 		inplaceColNormalize(norm, n)
-		totalBondsPerValidator := rowSum(matVecMulSparse(norm, incentive))
+		totalBondsPerValidator := rowSum(matVecMulSparse(a, norm, incentive))
 		dividends = vecMul(totalBondsPerValidator, activeStake)
 		inplaceNormalize(dividends)
 	} else {
-		bonds := rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
+		bonds := a.rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
 		for i, row := range in.Bonds {
 			for _, b := range row {
 				bonds[i] = append(bonds[i], Entry{b.UID, fixed.I32FromU16(b.Value)})
@@ -186,12 +196,12 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 		}
 		bonds = filterSparse(bonds, keepBond)
 		inplaceColNormalize(bonds, n)
-		delta := rowHadamardSparse(weightsForBonds, activeStake)
+		delta := rowHadamardSparse(a, weightsForBonds, activeStake)
 		inplaceColNormalize(delta, n)
 		if tr != nil {
 			tr.BondsDeltaNorm = cloneSparse(delta)
 		}
-		emaBonds = matEmaSparse(delta, bonds, normalAlpha(p.BondsMovingAverage))
+		emaBonds = matEmaSparse(a, delta, bonds, normalAlpha(p.BondsMovingAverage))
 		inplaceColNormalize(emaBonds, n)
 		if tr != nil {
 			tr.EMABonds = cloneSparse(emaBonds)
@@ -284,8 +294,8 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 // permit, the diagonal except the owner's self-weight, weights not newer
 // than the target's registration, and the commit-reveal column mask. The
 // masks are independent per entry, so one pass equals the chain's sequence.
-func readWeightsMasked(in Input, n int, forbids []bool, owner int, cr bool) [][]Entry {
-	weights := rowsWithCap(n, func(i int) int {
+func readWeightsMasked(a *arena, in Input, n int, forbids []bool, owner int, cr bool) [][]Entry {
+	weights := a.rowsWithCap(n, func(i int) int {
 		if forbids[i] {
 			return 0
 		}
@@ -315,7 +325,8 @@ func readWeightsMasked(in Input, n int, forbids []bool, owner int, cr bool) [][]
 // readWeightsTraced applies the same masks one at a time, recording each
 // stage as the chain logs it.
 func readWeightsTraced(in Input, n int, forbids []bool, owner int, cr bool, tr *Trace) [][]Entry {
-	weights := rowsWithCap(n, func(i int) int { return len(in.Weights[i]) })
+	var a *arena // fresh memory: the trace keeps these rows
+	weights := a.rowsWithCap(n, func(i int) int { return len(in.Weights[i]) })
 	for i, row := range in.Weights {
 		r := weights[i]
 		for _, w := range row {

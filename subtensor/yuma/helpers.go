@@ -99,7 +99,7 @@ func WeightedMedianColSparse(stake []fixed.I32F32, score [][]Entry, columns int,
 	if columns < 0 {
 		columns = 0
 	}
-	return weightedMedianColSparse(stake, score, columns, majority)
+	return weightedMedianColSparse(nil, stake, score, columns, majority)
 }
 
 // SplitEmissions is split_emissions (subnets/mechanism.rs): alpha split over

@@ -7,7 +7,7 @@ import (
 // computeBondsSparse is compute_bonds_sparse: the Yuma3 bond EMA, with
 // per-entry liquid alpha when enabled and some consensus is non-zero. It
 // reports whether liquid alpha was used.
-func computeBondsSparse(p Params, weights, bonds [][]Entry, consensus []fp) ([][]Entry, bool) {
+func computeBondsSparse(a *arena, p Params, weights, bonds [][]Entry, consensus []fp) ([][]Entry, bool) {
 	anyNonZero := false
 	for _, c := range consensus {
 		if c != 0 {
@@ -16,9 +16,9 @@ func computeBondsSparse(p Params, weights, bonds [][]Entry, consensus []fp) ([][
 		}
 	}
 	if p.LiquidAlphaEnabled && len(consensus) > 0 && anyNonZero {
-		return matEmaLiquidAlpha(p, weights, bonds, consensus), true
+		return matEmaLiquidAlpha(a, p, weights, bonds, consensus), true
 	}
-	return matEmaSparse(weights, bonds, normalAlpha(p.BondsMovingAverage)), false
+	return matEmaSparse(a, weights, bonds, normalAlpha(p.BondsMovingAverage)), false
 }
 
 // liquidParams are the per-subnet constants of alpha_sigmoid.
@@ -160,15 +160,15 @@ func (s *liquidAlphaSource) endRow() {
 
 // matEmaLiquidAlpha is compute_liquid_alpha_values_sparse followed by
 // mat_ema_alpha_sparse.
-func matEmaLiquidAlpha(p Params, newM, oldM [][]Entry, consensus []fp) [][]Entry {
-	return matEmaAlphaSparse(newM, oldM, len(consensus), newLiquidAlphaSource(p, consensus))
+func matEmaLiquidAlpha(a *arena, p Params, newM, oldM [][]Entry, consensus []fp) [][]Entry {
+	return matEmaAlphaSparse(a, newM, oldM, len(consensus), newLiquidAlphaSource(p, consensus))
 }
 
 // matEmaAlphaSparse is mat_ema_alpha_sparse with an alpha matrix of width n:
 // per row, decayed_j = (1−α_ij)·old_ij for old entries, then for each NEW
 // entry (in row order) min(1, decayed_j + max(0, α_ij·new_ij)), kept if > 0.
 // Old-only entries vanish (the chain's quirk).
-func matEmaAlphaSparse(newM, oldM [][]Entry, n int, src alphaSource) [][]Entry {
+func matEmaAlphaSparse(a *arena, newM, oldM [][]Entry, n int, src alphaSource) [][]Entry {
 	if len(newM) != len(oldM) {
 		return cloneSparse(newM)
 	}
@@ -185,7 +185,7 @@ func matEmaAlphaSparse(newM, oldM [][]Entry, n int, src alphaSource) [][]Entry {
 				decayed.val[j] = one.SatSub(src.alpha(j)).SatMul(e.Value)
 			}
 		}
-		r := make([]Entry, 0, len(newRow))
+		r := a.take(len(newRow))[:0]
 		for _, e := range newRow {
 			j := int(e.UID)
 			if j >= n {

@@ -2,6 +2,7 @@ package yuma
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/gotensor/gotensor/subtensor/yuma/fixed"
 )
@@ -206,14 +207,53 @@ func filterSparse(m [][]Entry, keep func(i int, e Entry) bool) [][]Entry {
 	return m
 }
 
+// arena hands out Entry storage for the intermediate matrices of one epoch.
+// Epoch takes one from a pool and resets it afterwards, so steady-state
+// epochs allocate almost nothing; a nil *arena allocates fresh memory (used
+// by EpochTrace, whose matrices escape into the Trace).
+type arena struct {
+	buf []Entry
+	kv  []kv
+}
+
+var arenaPool = sync.Pool{New: func() any { return new(arena) }}
+
+// take returns k entries of storage (length k, capacity k).
+func (a *arena) take(k int) []Entry {
+	if a == nil {
+		return make([]Entry, k)
+	}
+	if cap(a.buf)-len(a.buf) < k {
+		// Earlier slices keep the old chunk alive until the epoch ends.
+		a.buf = make([]Entry, 0, max(k, 2*cap(a.buf), 1024))
+	}
+	start := len(a.buf)
+	a.buf = a.buf[:start+k]
+	return a.buf[start : start+k : start+k]
+}
+
+func (a *arena) takeKV(k int) []kv {
+	if a == nil {
+		return make([]kv, k)
+	}
+	if cap(a.kv) < k {
+		a.kv = make([]kv, k)
+	}
+	return a.kv[:k]
+}
+
+func (a *arena) reset() {
+	a.buf = a.buf[:0]
+}
+
 // rowsWithCap returns n empty rows carved from one backing array, row i with
 // capacity size(i): fewer, larger allocations for the per-row outputs.
-func rowsWithCap(n int, size func(i int) int) [][]Entry {
+func (a *arena) rowsWithCap(n int, size func(i int) int) [][]Entry {
 	total := 0
 	for i := range n {
 		total += size(i)
 	}
-	buf := make([]Entry, total)
+	buf := a.take(total)
 	out := make([][]Entry, n)
 	off := 0
 	for i := range n {
@@ -225,8 +265,8 @@ func rowsWithCap(n int, size func(i int) int) [][]Entry {
 }
 
 // colClipSparse: min(w, c_j); entries with c_j < w and c_j <= 0 are dropped.
-func colClipSparse(m [][]Entry, c []fp) [][]Entry {
-	out := rowsWithCap(len(m), func(i int) int { return len(m[i]) })
+func colClipSparse(a *arena, m [][]Entry, c []fp) [][]Entry {
+	out := a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
 	for i, row := range m {
 		r := out[i]
 		for _, e := range row {
@@ -282,9 +322,9 @@ func matmulTransposeSparse(m [][]Entry, v []fp) []fp {
 }
 
 // rowHadamardSparse scales row i by v_i (value·scale, saturating).
-func rowHadamardSparse(m [][]Entry, v []fp) [][]Entry {
+func rowHadamardSparse(a *arena, m [][]Entry, v []fp) [][]Entry {
 	rows := min(len(m), len(v))
-	out := rowsWithCap(rows, func(i int) int { return len(m[i]) })
+	out := a.rowsWithCap(rows, func(i int) int { return len(m[i]) })
 	for i := range rows {
 		for _, e := range m[i] {
 			out[i] = append(out[i], Entry{e.UID, e.Value.SatMul(v[i])})
@@ -294,8 +334,8 @@ func rowHadamardSparse(m [][]Entry, v []fp) [][]Entry {
 }
 
 // matVecMulSparse: m_ij·v_j for j < len(v), zero products dropped.
-func matVecMulSparse(m [][]Entry, v []fp) [][]Entry {
-	out := rowsWithCap(len(m), func(i int) int { return len(m[i]) })
+func matVecMulSparse(a *arena, m [][]Entry, v []fp) [][]Entry {
+	out := a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
 	for i, row := range m {
 		r := out[i]
 		for _, e := range row {
@@ -322,6 +362,12 @@ func vecMul(a, b []fp) []fp {
 		}
 	}
 	return out
+}
+
+// kv is one transposed entry: (row index among positive-stake rows, value).
+type kv struct {
+	k int
+	v fp
 }
 
 // denseScratch is a reusable dense row with a list of touched columns, used
@@ -363,7 +409,7 @@ func (d *denseScratch) sortedTouched() []int {
 // entries > 0 kept in ascending column order; ratio 0 or 1 return the inputs.
 // The result may alias m1 or m2 (ratio 0 or 1), which are not modified
 // afterwards.
-func interpolateSparse(m1, m2 [][]Entry, cols int, ratio fp) [][]Entry {
+func interpolateSparse(a *arena, m1, m2 [][]Entry, cols int, ratio fp) [][]Entry {
 	if ratio == 0 {
 		return m1
 	}
@@ -390,7 +436,7 @@ func interpolateSparse(m1, m2 [][]Entry, cols int, ratio fp) [][]Entry {
 			}
 		}
 		touched := all.sortedTouched()
-		row := make([]Entry, 0, len(touched))
+		row := a.take(len(touched))[:0]
 		for _, j := range touched {
 			v1, v2 := r1.val[j], r2.val[j]
 			interp := v1.SatAdd(ratio.SatMul(v2.SatSub(v1)))
@@ -416,7 +462,7 @@ func cloneSparse(m [][]Entry) [][]Entry {
 
 // matEmaSparse: α·new + (1−α)·old accumulated on a dense row of width
 // len(new) (the chain assumes a square matrix), entries > 0 kept ascending.
-func matEmaSparse(newM, oldM [][]Entry, alpha fp) [][]Entry {
+func matEmaSparse(a *arena, newM, oldM [][]Entry, alpha fp) [][]Entry {
 	n := len(newM)
 	if n == 0 {
 		return nil
@@ -440,7 +486,7 @@ func matEmaSparse(newM, oldM [][]Entry, alpha fp) [][]Entry {
 			}
 		}
 		touched := acc.sortedTouched()
-		r := make([]Entry, 0, len(touched))
+		r := a.take(len(touched))[:0]
 		for _, j := range touched {
 			if v := acc.val[j]; v > 0 {
 				r = append(r, Entry{uint16(j), v})
@@ -501,7 +547,7 @@ func weightedMedian(stake, score []fp, partition []int, minority, lo, hi fp, low
 
 // weightedMedianColSparse: per column the κ-weighted median over the rows
 // with positive stake (stake renormalised), zeros where a row has no entry.
-func weightedMedianColSparse(stake []fp, score [][]Entry, cols int, majority fp) []fp {
+func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, majority fp) []fp {
 	useStake := make([]fp, 0, len(stake))
 	rowOf := make([]int, 0, len(stake))
 	for i, s := range stake {
@@ -518,10 +564,6 @@ func weightedMedianColSparse(stake []fp, score [][]Entry, cols int, majority fp)
 	// Transpose the rows with positive stake: per column, (k index, value)
 	// in row order, so later entries for the same (row, column) overwrite
 	// earlier ones as in the chain. One backing array, sized by a count pass.
-	type kv struct {
-		k int
-		v fp
-	}
 	counts := make([]int, cols+1)
 	for _, i := range rowOf {
 		if i >= len(score) {
@@ -536,7 +578,7 @@ func weightedMedianColSparse(stake []fp, score [][]Entry, cols int, majority fp)
 	for j := 1; j <= cols; j++ {
 		counts[j] += counts[j-1]
 	}
-	backing := make([]kv, counts[cols])
+	backing := a.takeKV(counts[cols])
 	fill := append([]int(nil), counts[:cols]...)
 	for kk, i := range rowOf {
 		if i >= len(score) {

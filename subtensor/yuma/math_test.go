@@ -210,7 +210,7 @@ func TestMatEmaAlphaFixture(t *testing.T) {
 		return out
 	}
 	for ci, c := range fx.Dense {
-		got := matEmaAlphaSparse(toSparse(c.New, fromF32), toSparse(c.Old, fromF32), len(c.Alpha[0]), &denseAlpha{m: toMat(c.Alpha, fromF32)})
+		got := matEmaAlphaSparse(nil, toSparse(c.New, fromF32), toSparse(c.Old, fromF32), len(c.Alpha[0]), &denseAlpha{m: toMat(c.Alpha, fromF32)})
 		for i, row := range c.Expected {
 			for j, want := range row {
 				var v fixed.I32F32
@@ -238,7 +238,7 @@ func TestMatEmaAlphaFixture(t *testing.T) {
 		return out
 	}
 	for ci, c := range fx.Sparse {
-		got := matEmaAlphaSparse(sp(c.New), sp(c.Old), len(c.Alpha[0]), &denseAlpha{m: toMat(c.Alpha, fromF64)})
+		got := matEmaAlphaSparse(nil, sp(c.New), sp(c.Old), len(c.Alpha[0]), &denseAlpha{m: toMat(c.Alpha, fromF64)})
 		want := sp(c.Expected)
 		require.Len(t, got, len(want))
 		for i := range want {

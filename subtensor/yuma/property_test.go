@@ -3,8 +3,11 @@ package yuma
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -304,5 +307,39 @@ func TestEpochMatchesEpochTrace(t *testing.T) {
 		b, _, err := EpochTrace(in)
 		require.NoError(t, err)
 		require.Equal(t, a, b, "generated %d", it)
+	}
+}
+
+// Epoch reuses pooled scratch memory: concurrent calls must not interfere and
+// repeated calls must give identical results.
+func TestEpochConcurrentAndRepeatable(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	inputs := make([]Input, 8)
+	want := make([]Output, len(inputs))
+	for k := range inputs {
+		inputs[k] = genInput(r, genOpts{n: 20 + r.IntN(100), validators: 1 + r.IntN(16), yuma3: k%2 == 0, liquid: k%4 == 0, weightsPerRow: r.IntN(60)})
+		var err error
+		want[k], _, err = EpochTrace(inputs[k])
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(inputs))
+	for range 4 {
+		for k := range inputs {
+			wg.Go(func() {
+				got, err := Epoch(inputs[k])
+				if err == nil && !reflect.DeepEqual(got, want[k]) {
+					err = fmt.Errorf("input %d: concurrent result differs", k)
+				}
+				if err != nil {
+					errs <- err
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
