@@ -230,13 +230,15 @@ func (w *Wallet) storeKey(cold bool, kp *Keypair, o keyOptions) error {
 		return err
 	}
 	w.opts.logger.Info("wallet: wrote key", "path", keyPath, "ss58", kp.SS58Address(), "encrypted", *o.encrypt)
-	w.mu.Lock()
 	if cold {
+		w.coldMu.Lock()
 		w.coldkey = kp
+		w.coldMu.Unlock()
 	} else {
+		w.hotMu.Lock()
 		w.hot = kp
+		w.hotMu.Unlock()
 	}
-	w.mu.Unlock()
 	return nil
 }
 

@@ -35,8 +35,11 @@ type Wallet struct {
 	opts               options
 	err                error // invalid name or hotkey, reported by every method
 
-	mu      sync.Mutex
+	// One lock per key, so that unlocking the coldkey (seconds of Argon2)
+	// never blocks a Hotkey call.
+	coldMu  sync.Mutex
 	coldkey *Keypair
+	hotMu   sync.Mutex
 	hot     *Keypair
 }
 
@@ -172,8 +175,8 @@ func (w *Wallet) Coldkey() (*Keypair, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.coldMu.Lock()
+	defer w.coldMu.Unlock()
 	if w.coldkey == nil {
 		kp, err := w.loadKey(w.ColdkeyPath())
 		if err != nil {
@@ -189,8 +192,8 @@ func (w *Wallet) Hotkey() (*Keypair, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.hotMu.Lock()
+	defer w.hotMu.Unlock()
 	if w.hot == nil {
 		kp, err := w.loadKey(w.HotkeyPath())
 		if err != nil {
@@ -287,13 +290,17 @@ func (w *Wallet) loadKey(path string) (*Keypair, error) {
 }
 
 // Lock zeroes and forgets the cached unlocked keys. Keypairs previously
-// returned by Coldkey and Hotkey become public-only.
+// returned by Coldkey and Hotkey become public-only, so call it only once
+// nothing is signing with them any more (for example at shutdown).
 func (w *Wallet) Lock() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.coldMu.Lock()
 	w.coldkey.Zero()
+	w.coldkey = nil
+	w.coldMu.Unlock()
+	w.hotMu.Lock()
 	w.hot.Zero()
-	w.coldkey, w.hot = nil, nil
+	w.hot = nil
+	w.hotMu.Unlock()
 }
 
 // ColdkeyExists reports whether the coldkey file exists.

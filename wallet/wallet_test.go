@@ -388,3 +388,30 @@ func TestMissingAndCorruptFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, alice.SS58Address(), hp)
 }
+
+func TestHotkeyNotBlockedByColdkeyUnlock(t *testing.T) {
+	dir := t.TempDir()
+	setup := Open(dir, "w", "h", WithPassword(testPassword))
+	_, err := setup.RegenerateColdkey(FromURI("//Alice"))
+	require.NoError(t, err)
+	_, err = setup.RegenerateHotkey(FromURI("//Bob"))
+	require.NoError(t, err)
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	w := Open(dir, "w", "h", WithPasswordFunc(func(string) (string, error) {
+		close(entered)
+		<-release // the coldkey unlock is stuck here
+		return testPassword, nil
+	}))
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.Coldkey()
+		done <- err
+	}()
+	<-entered
+	hk, err := w.Hotkey() // must not wait for the coldkey
+	require.NoError(t, err)
+	require.Equal(t, devAccounts[1].address, hk.SS58Address())
+	close(release)
+	require.NoError(t, <-done)
+}
