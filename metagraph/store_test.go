@@ -292,6 +292,9 @@ func FuzzLoad(f *testing.F) {
 	f.Add(encoded(f, true))
 	f.Add(encoded(f, false))
 	f.Add([]byte(magic))
+	if b, err := os.ReadFile("testdata/format-v1.mgraph"); err == nil {
+		f.Add(b)
+	}
 	f.Add(withHeader([]byte{0x80}))
 	f.Add(withHeader([]byte{0x81, 0xa1, 'n', 0xce, 0xff, 0xff, 0xff, 0xff}))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -334,4 +337,25 @@ func msgpackMarshal(t testing.TB, v any) []byte {
 	b, err := msgpack.Marshal(v)
 	require.NoError(t, err)
 	return b
+}
+
+// TestFormatV1Stable loads a file written by format version 1 (committed in
+// testdata) and checks it against a fresh sync of the same fake subnet, so
+// an accidental change of the on-disk layout fails here. Regenerate only on
+// purpose, with METAGRAPH_WRITE_GOLDEN=1, after bumping FormatVersion.
+func TestFormatV1Stable(t *testing.T) {
+	f := threeUIDs(1)
+	m, err := Sync(context.Background(), f, 1, WithFull(), WithNetwork("local"))
+	require.NoError(t, err)
+	const golden = "testdata/format-v1.mgraph"
+	if os.Getenv("METAGRAPH_WRITE_GOLDEN") == "1" {
+		b, err := m.MarshalBinary()
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(golden, b, 0o644))
+	}
+	got, err := Load(golden)
+	require.NoError(t, err)
+	requireSameMetagraph(t, m, got)
+	require.Equal(t, []float64{0, 1.0 / 3, 2.0 / 3}, got.Weights.RawRowView(0))
+	require.Equal(t, []float64{0.18, 0, 0.09}, got.TaoStake)
 }

@@ -205,3 +205,36 @@ func TestRefreshReusesBuffers(t *testing.T) {
 	require.Equal(t, a16, a256)
 	require.Less(t, b256, uint64(4<<10))
 }
+
+func TestSyncerSubscribeKeepsNewest(t *testing.T) {
+	ctx := context.Background()
+	f := denseFake(1, 3)
+	s := NewSyncer(f, 1)
+	ch, cancel := s.Subscribe()
+	ch2, cancel2 := s.Subscribe()
+	var last *Metagraph
+	for b := uint64(1000); b < 1003; b++ {
+		f.advance(b)
+		m, err := s.Refresh(ctx)
+		require.NoError(t, err)
+		last = m
+	}
+	// A subscriber that did not keep up gets the newest snapshot only.
+	require.Same(t, last, <-ch)
+	select {
+	case m := <-ch:
+		t.Fatalf("stale snapshot %d still queued", m.Block)
+	default:
+	}
+	cancel()
+	cancel() // idempotent
+	_, open := <-ch
+	require.False(t, open)
+	// Others keep receiving.
+	f.advance(1003)
+	_, err := s.Refresh(ctx)
+	require.NoError(t, err)
+	// ch2 held block 1002 unread; it now holds 1003 instead.
+	require.Equal(t, uint64(1003), (<-ch2).Block)
+	cancel2()
+}
