@@ -315,7 +315,7 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 	if !validStatus(code) {
 		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("forward set axon.status_code %d", code)))
 	}
-	h, err := synapse.EncodeHeaders(out)
+	fields, err := synapse.HeaderFields(out)
 	if err != nil {
 		return a.writeError(w, out, fstart, refuse(http.StatusInternalServerError,
 			"Error while parsing response headers. Postprocess exception: "+err.Error()+".", err))
@@ -325,9 +325,7 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("encoding the response: %w", err)))
 	}
 	wh := w.Header()
-	for k, v := range h {
-		wh[k] = v
-	}
+	setSynapseHeaders(wh, fields)
 	wh["Content-Type"] = jsonContentType
 	wh["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(code)
@@ -336,6 +334,15 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 }
 
 var jsonContentType = []string{"application/json"}
+
+// setSynapseHeaders stores the synapse headers under their lower-case names,
+// as Python sends them (direct map assignment, not http.Header.Set, which
+// would canonicalise them).
+func setSynapseHeaders(h http.Header, fields []synapse.HeaderField) {
+	for _, f := range fields {
+		h[f.Key] = []string{f.Value}
+	}
+}
 
 type errorBody struct {
 	Message string `json:"message"`
@@ -353,10 +360,8 @@ func (a *Axon) writeError(w http.ResponseWriter, syn synapse.Synapse, start time
 		"route", b.Name, "status", e.status, "message", e.msg,
 		"dendrite", b.Dendrite.GetHotkey(), "peer", b.Dendrite.GetIP())
 	wh := w.Header()
-	if h, err := synapse.EncodeHeaders(syn); err == nil {
-		for k, v := range h {
-			wh[k] = v
-		}
+	if fields, err := synapse.HeaderFields(syn); err == nil {
+		setSynapseHeaders(wh, fields)
 	}
 	body, _ := json.Marshal(errorBody{Message: e.msg})
 	wh["Content-Type"] = jsonContentType

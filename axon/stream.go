@@ -125,10 +125,8 @@ func (rt *route[T]) runStream(a *Axon, ctx context.Context, w http.ResponseWrite
 		}
 		b.Axon.ProcessTime = synapse.Ptr(time.Since(fstart).Seconds())
 		wh := w.Header()
-		if h, err := synapse.EncodeHeaders(syn); err == nil {
-			for k, v := range h {
-				wh[k] = v
-			}
+		if fields, err := synapse.HeaderFields(syn); err == nil {
+			setSynapseHeaders(wh, fields)
 		} else {
 			a.log.Warn("stream headers", "route", rt.name, "err", err)
 		}

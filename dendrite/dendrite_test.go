@@ -417,3 +417,54 @@ func TestSignatureMessage(t *testing.T) {
 	got := dendrite.SignatureMessage(1700000000000000000, "5D", "5A", "uuid-1", "abc")
 	require.Equal(t, "1700000000000000000.5D.5A.uuid-1.abc", string(got))
 }
+
+func TestCloneIsDeep(t *testing.T) {
+	type inner struct {
+		Vals []int `json:"vals"`
+	}
+	type Rich struct {
+		synapse.Base
+		Texts  []string             `json:"texts"`
+		Scores map[string]*inner    `json:"scores"`
+		Any    any                  `json:"any"`
+		Arr    [2][]int             `json:"arr"`
+		Dict   *synapse.Dict[int64] `json:"dict"`
+		hidden []int
+	}
+	src := synapse.New[Rich]()
+	src.Texts = []string{"a"}
+	src.Scores = map[string]*inner{"x": {Vals: []int{1}}}
+	src.Any = []any{map[string]any{"k": []int{1}}}
+	src.Arr = [2][]int{{1}, {2}}
+	src.Dict = synapse.NewDict[int64](1)
+	src.Dict.Set("k", 1)
+	src.hidden = []int{9}
+	src.Dendrite.Hotkey = synapse.Ptr("5Grw")
+
+	c := dendrite.Clone(src)
+	c.Texts[0] = "changed"
+	c.Scores["x"].Vals[0] = 100
+	c.Any.([]any)[0].(map[string]any)["k"].([]int)[0] = 100
+	c.Arr[1][0] = 100
+	c.Dict.Set("k", 100)
+	*c.Dendrite.Hotkey = "changed"
+
+	require.Equal(t, "a", src.Texts[0])
+	require.Equal(t, 1, src.Scores["x"].Vals[0])
+	require.Equal(t, 1, src.Any.([]any)[0].(map[string]any)["k"].([]int)[0])
+	require.Equal(t, 2, src.Arr[1][0])
+	v, _ := src.Dict.Get("k")
+	require.Equal(t, int64(1), v)
+	require.Equal(t, "5Grw", src.Dendrite.GetHotkey())
+	require.Equal(t, []int{9}, c.hidden, "unexported fields are copied (shallow)")
+	require.Nil(t, dendrite.Clone((*Rich)(nil)))
+
+	// A cyclic value does not recurse forever.
+	type Node struct {
+		synapse.Base
+		Next *Node `json:"next"`
+	}
+	n := synapse.New[Node]()
+	n.Next = n
+	require.NotPanics(t, func() { _ = dendrite.Clone(n) })
+}

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package axon_test
+
+import "time"
+
+// processCPU is not measured on this platform; the CPU ratio then reads 0/0.
+func processCPU() time.Duration { return 0 }

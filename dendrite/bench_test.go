@@ -1,0 +1,183 @@
+package dendrite_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/dendrite"
+	"github.com/gotensor/gotensor/synapse"
+	"github.com/gotensor/gotensor/synapse/synapsetest"
+	"github.com/gotensor/gotensor/wallet"
+)
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// BenchmarkFanOut256 queries 256 local axons (each with its own hotkey, as
+// on a subnet) with one Forward, and compares the wall time with the
+// slowest of the same 256 calls made one at a time. Every call costs an
+// sr25519 signature in the dendrite and a verification in an axon, all on
+// this machine's cores, so the fan-out is bounded below by 256 of each
+// divided by the core count.
+//
+//	go test -run XXX -bench FanOut256 -benchtime 5x ./dendrite
+func BenchmarkFanOut256(b *testing.B) {
+	const n = 256
+	targets := make([]dendrite.Target, n)
+	for i := range n {
+		key, err := wallet.KeypairFromURI("//Miner" + strconv.Itoa(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, ep := miner(b, key, 2, axon.WithMaxConcurrent(4))
+		targets[i] = ep
+	}
+	d := newDendrite(b, dendrite.WithMaxInFlight(n))
+	ctx := context.Background()
+	// Warm up connections so both measurements use keep-alive.
+	for _, r := range dendrite.Forward(ctx, d, targets, synapsetest.NewDummy(1)) {
+		if !r.IsSuccess() {
+			b.Fatalf("warm-up: %s", r.Dendrite.String())
+		}
+	}
+
+	var fanOut, slowest, cpu []time.Duration
+	for b.Loop() {
+		start, cpu0 := time.Now(), processCPU()
+		res := dendrite.Forward(ctx, d, targets, synapsetest.NewDummy(21))
+		fanOut = append(fanOut, time.Since(start))
+		cpu = append(cpu, processCPU()-cpu0)
+		for _, r := range res {
+			if !r.IsSuccess() || *r.DummyOutput != 42 {
+				b.Fatalf("fan-out: %s", r.Dendrite.String())
+			}
+		}
+		b.StopTimer()
+		var worst time.Duration
+		for _, t := range targets {
+			s := time.Now()
+			r, err := dendrite.Call(ctx, d, t, synapsetest.NewDummy(21))
+			el := time.Since(s)
+			if err != nil || !r.IsSuccess() {
+				b.Fatalf("single: %v %s", err, r.Dendrite.String())
+			}
+			worst = max(worst, el)
+		}
+		slowest = append(slowest, worst)
+		b.StartTimer()
+	}
+	f, s := percentile(fanOut, 0.5), percentile(slowest, 0.5)
+	b.ReportMetric(float64(f.Microseconds())/1000, "fanout-ms")
+	b.ReportMetric(float64(s.Microseconds())/1000, "slowest-single-ms")
+	b.ReportMetric(float64(f)/float64(s), "ratio")
+	// CPU of the whole process (dendrite and the 256 axons) per fan-out: the
+	// wall time cannot go below this divided by the number of cores.
+	b.ReportMetric(float64(percentile(cpu, 0.5).Microseconds())/1000, "cpu-ms")
+}
+
+// BenchmarkCallRoundTrip measures one Call to a local axon whose forward
+// does nothing, and reports p50/p99 of the whole call and of the overhead
+// beyond the handler's own time (call time minus the axon's process_time,
+// which covers its forward). The sr25519 sign and verify costs measured in
+// the same run are reported alongside: they are part of the overhead and
+// most of it.
+//
+//	go test -run XXX -bench CallRoundTrip -benchtime 2000x ./dendrite
+func BenchmarkCallRoundTrip(b *testing.B) {
+	alice := mustKey(b, "//Alice")
+	_, ep := miner(b, alice, 2)
+	d := newDendrite(b)
+	ctx := context.Background()
+	if r, _ := dendrite.Call(ctx, d, ep, synapsetest.NewDummy(1)); !r.IsSuccess() {
+		b.Fatal(r.Dendrite.String())
+	}
+	var total, overhead []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		r, err := dendrite.Call(ctx, d, ep, synapsetest.NewDummy(1))
+		el := time.Since(start)
+		if err != nil || !r.IsSuccess() {
+			b.Fatalf("%v %s", err, r.Dendrite.String())
+		}
+		total = append(total, el)
+		overhead = append(overhead, el-time.Duration(r.Axon.GetProcessTime()*float64(time.Second)))
+	}
+	b.StopTimer()
+	bob := mustKey(b, "//Bob")
+	msg := []byte("1700000000000000000.5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty.5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY.uuid.hash")
+	var signs, verifies []time.Duration
+	for range 200 {
+		s := time.Now()
+		sig, _ := bob.Sign(msg)
+		signs = append(signs, time.Since(s))
+		s = time.Now()
+		wallet.Verify(bob.SS58Address(), msg, sig)
+		verifies = append(verifies, time.Since(s))
+	}
+	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
+	b.ReportMetric(us(percentile(total, 0.5)), "p50-µs")
+	b.ReportMetric(us(percentile(total, 0.99)), "p99-µs")
+	b.ReportMetric(us(percentile(overhead, 0.5)), "overhead-p50-µs")
+	b.ReportMetric(us(percentile(overhead, 0.99)), "overhead-p99-µs")
+	b.ReportMetric(us(percentile(signs, 0.5)), "sign-p50-µs")
+	b.ReportMetric(us(percentile(verifies, 0.5)), "verify-p50-µs")
+}
+
+// BenchmarkClone compares the reflection deep copy Forward uses with a JSON
+// round trip, on the template's Dummy and on a synapse with a list, a map
+// and a nested slice.
+func BenchmarkClone(b *testing.B) {
+	type Rich struct {
+		synapse.Base
+		Texts   []string             `json:"texts"`
+		Scores  map[string]float64   `json:"scores"`
+		Matrix  [][]float64          `json:"matrix"`
+		Comment *string              `json:"comment"`
+		Dict    *synapse.Dict[int64] `json:"dict"`
+	}
+	rich := synapse.New[Rich]()
+	rich.Texts = []string{"a", "b", "c", "d"}
+	rich.Scores = map[string]float64{"x": 1, "y": 2, "z": 3}
+	rich.Matrix = [][]float64{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}
+	rich.Comment = synapse.Ptr("hello")
+	rich.Dict = synapse.NewDict[int64](2)
+	rich.Dict.Set("k", 1)
+	dummy := synapsetest.NewDummy(7)
+	dummy.Dendrite.Hotkey = synapse.Ptr("5Grw")
+
+	b.Run("Dummy/reflect", func(b *testing.B) {
+		for b.Loop() {
+			_ = dendrite.Clone(dummy)
+		}
+	})
+	b.Run("Dummy/json", func(b *testing.B) {
+		for b.Loop() {
+			data, _ := json.Marshal(dummy)
+			var c synapsetest.Dummy
+			_ = json.Unmarshal(data, &c)
+		}
+	})
+	b.Run("Rich/reflect", func(b *testing.B) {
+		for b.Loop() {
+			_ = dendrite.Clone(rich)
+		}
+	})
+	b.Run("Rich/json", func(b *testing.B) {
+		for b.Loop() {
+			data, _ := json.Marshal(rich)
+			var c Rich
+			_ = json.Unmarshal(data, &c)
+		}
+	})
+}
