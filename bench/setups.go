@@ -154,7 +154,7 @@ func bareHandler(axonHotkey string) http.Handler {
 // after i·slowStep, so the slowest takes (fanoutTargets−1)·slowStep.
 const (
 	fanoutTargets = 32
-	slowStep      = 500 * time.Microsecond
+	slowStep      = time.Millisecond
 )
 
 // fanoutEnv: dendrite.Forward to all axons (a) vs dendrite.Call to the
