@@ -51,7 +51,9 @@ func (f *fetched) neuron(i int) *subtensor.NeuronInfoLite {
 // missing subnet (subtensor.ErrNotFound) or pruned state
 // (subtensor.ErrStateUnavailable) — an older runtime without the API —
 // Sync falls back to DynamicInfo, Hyperparams and BurnCost and leaves the
-// fields only that API provides nil.
+// fields only that API provides nil. (The remote client reports a missing
+// runtime API as a metadata error and an unexpected layout as a malformed
+// response; both fall back. subtensor has no dedicated sentinel for it.)
 //
 // Chain data that cannot describe one subnet at one block returns an
 // *InconsistentError (errors.Is(err, ErrInconsistent)).
