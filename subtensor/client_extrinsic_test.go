@@ -119,3 +119,47 @@ func TestSignedPartsRejectsNonEmptyUnknownExtension(t *testing.T) {
 	_, _, err := signedPartsFor(m, exts, txParams{})
 	require.ErrorIs(t, err, ErrUnsupportedExtension)
 }
+
+// Every SetHyperparameter name that SubnetHyperparams documents (but
+// max_weights_limit, whose setter spec 343 dropped) maps to an
+// AdminUtils call of the mainnet runtime, whose arguments the client can
+// fill (netuid, then the value as a bool or an integer).
+func TestHyperparameterCallsExist(t *testing.T) {
+	_, m := spec343V15(t)
+	for _, name := range []string{
+		"rho", "kappa", "immunity_period", "min_allowed_weights", "tempo",
+		"min_difficulty", "max_difficulty", "weights_version", "weights_rate_limit", "adjustment_interval",
+		"activity_cutoff", "registration_allowed", "target_regs_per_interval", "min_burn", "max_burn",
+		"bonds_moving_avg", "max_regs_per_block", "serving_rate_limit", "max_validators", "adjustment_alpha",
+		"difficulty", "commit_reveal_period", "commit_reveal_weights_enabled", "alpha_high", "alpha_low",
+		"liquid_alpha_enabled", "alpha_sigmoid_steepness", "yuma_version", "transfers_enabled",
+		"bonds_reset_enabled", "bonds_penalty", "max_allowed_uids",
+	} {
+		call, ok := hyperparameterCalls[name]
+		if !ok {
+			call = "sudo_set_" + name
+		}
+		ci, err := m.Call(PalletAdminUtils, call)
+		require.NoError(t, err, "%s -> %s", name, call)
+		for _, a := range ci.Args {
+			if a.Name == "netuid" {
+				continue
+			}
+			value := uint64(1)
+			if name == "yuma_version" {
+				value = 3
+			}
+			_, err := hyperValue(m, a, name, value)
+			require.NoError(t, err, name)
+		}
+	}
+	_, err := hyperValue(m, metadata.Field{Name: "enabled", Type: boolTypeID(t, m)}, "yuma_version", 4)
+	require.ErrorIs(t, err, ErrAdminInvalidValue)
+}
+
+func boolTypeID(t *testing.T, m *metadata.Metadata) metadata.TypeID {
+	t.Helper()
+	ci, err := m.Call(PalletAdminUtils, "sudo_set_commit_reveal_weights_enabled")
+	require.NoError(t, err)
+	return ci.Args[1].Type
+}
