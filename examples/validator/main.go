@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.Alpha, "neuron.moving_average_alpha", 0.1, "moving-average factor of the scores")
 	fs.DurationVar(&c.Timeout, "neuron.timeout", 10*time.Second, "timeout of each query")
 	fs.DurationVar(&c.PollInterval, "neuron.poll_interval", 2*time.Second, "how often to look for a new block")
-	fs.Uint64Var(&c.Seed, "neuron.seed", uint64(time.Now().UnixNano()), "seed of the query inputs and sampling")
+	fs.Uint64Var(&c.Seed, "neuron.seed", 0, "seed of the query inputs and sampling (0: from the clock)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -68,6 +68,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("--neuron.moving_average_alpha must be in (0, 1], not %v", c.Alpha)
 	case c.Timeout <= 0 || c.PollInterval <= 0:
 		return c, fmt.Errorf("--neuron.timeout and --neuron.poll_interval must be positive")
+	}
+	if c.Seed == 0 {
+		c.Seed = uint64(time.Now().UnixNano())
 	}
 	return c, c.Validate()
 }
