@@ -97,36 +97,29 @@ func BenchmarkRefreshLocalnet256Full(b *testing.B) {
 // BenchmarkSyncerEveryBlockLocalnet256 is a validator refreshing a full
 // 256-uid metagraph every block: each op produces a block (epochs every
 // tempo included) and refreshes. Run with -benchtime=10000x for the
-// 10,000-block figure; live-heap-B is the heap after the run.
+// 10,000-block figure; heap-start-B and heap-end-B are the live heap
+// before and after the run.
 func BenchmarkSyncerEveryBlockLocalnet256(b *testing.B) {
-	for _, reuse := range []bool{false, true} {
-		name := "cow"
-		if reuse {
-			name = "reuse"
-		}
-		b.Run(name, func(b *testing.B) {
-			ls := newLocalSubnet(b, 256, 64)
-			s := NewSyncer(ls.chain, 1, WithFull(), WithBufferReuse(reuse))
-			ctx := context.Background()
-			if _, err := s.Refresh(ctx); err != nil {
-				b.Fatal(err)
-			}
-			start := liveHeap()
-			b.ReportAllocs()
-			for b.Loop() {
-				ls.chain.Step(1)
-				if _, err := s.Refresh(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			end := liveHeap()
-			runtime.KeepAlive(ls)
-			runtime.KeepAlive(s)
-			b.ReportMetric(float64(start), "heap-start-B")
-			b.ReportMetric(float64(end), "heap-end-B")
-		})
+	ls := newLocalSubnet(b, 256, 64)
+	s := NewSyncer(ls.chain, 1, WithFull())
+	ctx := context.Background()
+	if _, err := s.Refresh(ctx); err != nil {
+		b.Fatal(err)
 	}
+	start := liveHeap()
+	b.ReportAllocs()
+	for b.Loop() {
+		ls.chain.Step(1)
+		if _, err := s.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	end := liveHeap()
+	runtime.KeepAlive(ls)
+	runtime.KeepAlive(s)
+	b.ReportMetric(float64(start), "heap-start-B")
+	b.ReportMetric(float64(end), "heap-end-B")
 }
 
 func BenchmarkSave256Full(b *testing.B) {

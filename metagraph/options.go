@@ -20,7 +20,6 @@ type config struct {
 	// Syncer only.
 	every uint64
 	poll  time.Duration
-	reuse bool
 }
 
 func defaultConfig() config {
@@ -88,11 +87,3 @@ func WithPollInterval(d time.Duration) Option {
 		}
 	}
 }
-
-// WithBufferReuse makes a Syncer recycle the buffers of a retired snapshot
-// once no reader holds that snapshot (*Metagraph) any more, instead of
-// allocating a new snapshot per refresh. The contract that comes with it:
-// slices and matrices taken from a snapshot are valid only while the
-// *Metagraph itself is kept reachable. Off by default (copy-on-write:
-// every refresh builds a new snapshot, old ones are garbage collected).
-func WithBufferReuse(on bool) Option { return func(c *config) { c.reuse = on } }

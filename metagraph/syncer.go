@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/gotensor/gotensor/subtensor"
 )
@@ -19,12 +18,13 @@ import (
 // failed or cancelled refresh publishes nothing, so the previous snapshot
 // stays current.
 //
-// By default every refresh builds a new snapshot (copy-on-write) and old
-// ones are reclaimed by the garbage collector once readers drop them. With
-// WithBufferReuse(true) the Syncer instead refreshes into the buffers of a
-// retired snapshot that no reader holds any more (tracked with a weak
-// pointer), so a steady subnet is refreshed without allocating new slices
-// or matrices; see WithBufferReuse for the contract that comes with it.
+// Snapshots are copy-on-write: every refresh builds a new one and old ones
+// are reclaimed by the garbage collector once readers drop them, so memory
+// stays flat however long a validator runs (see TestSyncerMemoryFlat).
+// Buffers are not recycled between snapshots because nothing tells the
+// Syncer, in a way the memory model (and -race) recognizes, that a reader
+// is done with an old one; a single owner that wants allocation-free
+// refreshes uses (*Metagraph).Refresh instead.
 type Syncer struct {
 	chain  subtensor.Chain
 	netuid subtensor.NetUID
@@ -39,24 +39,12 @@ type Syncer struct {
 
 	// refreshMu serializes refreshes (Run and Refresh may both be called).
 	refreshMu sync.Mutex
-	// retired are earlier snapshots whose buffers may be reused once the
-	// weak pointer reports that no reader holds them (WithBufferReuse).
-	retired []retiredSnapshot
-	last    uint64 // block of the last refresh attempt that succeeded
+	last      uint64 // block of the last successful refresh
 }
-
-type retiredSnapshot struct {
-	handle weak.Pointer[Metagraph]
-	bufs   Metagraph // shallow copy: owns the buffers, not reachable by readers
-}
-
-// maxRetired bounds how many retired buffer sets a reusing Syncer keeps.
-const maxRetired = 2
 
 // NewSyncer returns a Syncer for the subnet. Options are those of Sync
-// (lite/full, mechanism, network, logger) plus WithEvery,
-// WithPollInterval and WithBufferReuse. Nothing is read until Run or
-// Refresh.
+// (lite/full, mechanism, network, logger) plus WithEvery and
+// WithPollInterval. Nothing is read until Run or Refresh.
 func NewSyncer(chain subtensor.Chain, netuid subtensor.NetUID, opts ...Option) *Syncer {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -80,46 +68,14 @@ func (s *Syncer) Refresh(ctx context.Context) (*Metagraph, error) {
 
 func (s *Syncer) refreshLocked(ctx context.Context) (*Metagraph, error) {
 	cfg := s.cfg
-	next := s.buffer()
+	next := new(Metagraph)
 	if err := next.sync(ctx, s.chain, s.netuid, &cfg); err != nil {
-		// next may be a recycled buffer; sync wrote nothing into it.
 		return nil, err
 	}
-	prev := s.cur.Swap(next)
+	s.cur.Store(next)
 	s.last = next.Block
-	if prev != nil && s.cfg.reuse {
-		s.retire(prev)
-	}
 	s.notify(next)
 	return next, nil
-}
-
-// buffer returns the Metagraph to sync into: the buffers of a retired
-// snapshot nobody holds, or a new one.
-func (s *Syncer) buffer() *Metagraph {
-	if !s.cfg.reuse {
-		return new(Metagraph)
-	}
-	for i, r := range s.retired {
-		if r.handle.Value() == nil {
-			m := new(Metagraph)
-			*m = r.bufs
-			s.retired = append(s.retired[:i], s.retired[i+1:]...)
-			return m
-		}
-	}
-	return new(Metagraph)
-}
-
-// retire remembers a replaced snapshot's buffers. The shallow copy shares
-// its arrays but not the *Metagraph readers hold, so the weak pointer
-// turns nil exactly when no reader can reach the snapshot any more.
-func (s *Syncer) retire(prev *Metagraph) {
-	r := retiredSnapshot{handle: weak.Make(prev), bufs: *prev}
-	if len(s.retired) >= maxRetired {
-		s.retired = append(s.retired[:0], s.retired[1:]...)
-	}
-	s.retired = append(s.retired, r)
 }
 
 // Subscribe returns a channel that receives every new snapshot and a
