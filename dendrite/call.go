@@ -36,6 +36,14 @@ import (
 //
 // syn is modified in place and also returned. The call ends at the synapse
 // timeout (or WithTimeout) or when ctx ends, whichever comes first.
+//
+// Nonces: the axon accepts, per dendrite hotkey and uuid, only nonces larger
+// than the last one it accepted (Python's rule, and a Python axon's too).
+// Concurrent calls from one Dendrite to the same axon can therefore arrive
+// out of order and the late one be refused with 401 "Nonce is too old, a
+// newer one was last processed", exactly as with Python's dendrite; query
+// one axon sequentially, or use a second Dendrite (another uuid), when that
+// matters.
 func Call[T synapse.Synapse](ctx context.Context, d *Dendrite, target Target, syn T) (T, error) {
 	if isNilSynapse(syn) {
 		return syn, ErrNilSynapse
