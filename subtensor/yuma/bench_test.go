@@ -47,6 +47,28 @@ func BenchmarkEpoch(b *testing.B) {
 	}
 }
 
+// BenchmarkEpocher is BenchmarkEpoch through one reused Epocher.
+func BenchmarkEpocher(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, m := range benchModes() {
+			o := shape
+			o.yuma3, o.liquid = m.yuma3, m.liquid
+			in := genInput(rand.New(rand.NewPCG(uint64(o.n), 42)), o)
+			var ep Epocher // shared by the calibration runs, as a long-lived caller's would be
+			b.Run(fmt.Sprintf("n=%d/V=%d/%s", o.n, o.validators, m.name), func(b *testing.B) {
+				b.ReportAllocs()
+				c0 := processCPU()
+				for b.Loop() {
+					if _, err := ep.Epoch(in); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
+
 func BenchmarkEpochFloat(b *testing.B) {
 	for _, shape := range benchShapes {
 		for _, m := range benchModes() {

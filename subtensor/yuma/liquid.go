@@ -130,12 +130,14 @@ type liquidAlphaSource struct {
 	memo      *denseScratch
 }
 
-func newLiquidAlphaSource(p Params, consensus []fp) *liquidAlphaSource {
+func newLiquidAlphaSource(a *arena, p Params, consensus []fp) *liquidAlphaSource {
 	n := len(consensus)
+	lp := newLiquidParams(p)
+	lp.cache = a.alphaCacheFor()
 	return &liquidAlphaSource{
-		lp: newLiquidParams(p), consensus: consensus, n: n,
-		wv: visibleRow{newDenseScratch(n)}, bv: visibleRow{newDenseScratch(n)},
-		memo: newDenseScratch(n),
+		lp: lp, consensus: consensus, n: n,
+		wv: visibleRow{a.dense(0, n)}, bv: visibleRow{a.dense(1, n)},
+		memo: a.dense(2, n),
 	}
 }
 
@@ -161,7 +163,7 @@ func (s *liquidAlphaSource) endRow() {
 // matEmaLiquidAlpha is compute_liquid_alpha_values_sparse followed by
 // mat_ema_alpha_sparse.
 func matEmaLiquidAlpha(a *arena, p Params, newM, oldM [][]Entry, consensus []fp) [][]Entry {
-	return matEmaAlphaSparse(a, newM, oldM, len(consensus), newLiquidAlphaSource(p, consensus))
+	return matEmaAlphaSparse(a, newM, oldM, len(consensus), newLiquidAlphaSource(a, p, consensus))
 }
 
 // matEmaAlphaSparse is mat_ema_alpha_sparse with an alpha matrix of width n:
@@ -173,8 +175,8 @@ func matEmaAlphaSparse(a *arena, newM, oldM [][]Entry, n int, src alphaSource) [
 		return cloneSparse(newM)
 	}
 	one := fixed.I32One
-	decayed := newDenseScratch(n)
-	out := make([][]Entry, 0, len(newM))
+	decayed := a.dense(3, n)
+	out := a.rowHeaders(len(newM))[:0]
 	for i, newRow := range newM {
 		oldRow := oldM[i]
 		src.beginRow(i, newRow, oldRow)

@@ -207,13 +207,19 @@ func filterSparse(m [][]Entry, keep func(i int, e Entry) bool) [][]Entry {
 	return m
 }
 
-// arena hands out Entry storage for the intermediate matrices of one epoch.
-// Epoch takes one from a pool and resets it afterwards, so steady-state
-// epochs allocate almost nothing; a nil *arena allocates fresh memory (used
-// by EpochTrace, whose matrices escape into the Trace).
+// arena hands out storage for the intermediates of one epoch. Epoch takes
+// one from a pool (an Epocher owns one) and resets it afterwards; reset keeps
+// every chunk, so once an arena has seen an epoch of a given size the next
+// one allocates nothing for intermediates. A nil *arena allocates fresh
+// memory (used by EpochTrace, whose matrices escape into the Trace).
 type arena struct {
-	buf []Entry
-	kv  []kv
+	chunks  [][]Entry // Entry storage; chunks[ci][:off] is in use
+	ci, off int
+	rows    [][][]Entry // row-header slices handed out, reused in order
+	ri      int
+	kv      []kv
+	scratch []*denseScratch
+	alpha   *alphaCache
 }
 
 var arenaPool = sync.Pool{New: func() any { return new(arena) }}
@@ -223,13 +229,42 @@ func (a *arena) take(k int) []Entry {
 	if a == nil {
 		return make([]Entry, k)
 	}
-	if cap(a.buf)-len(a.buf) < k {
-		// Earlier slices keep the old chunk alive until the epoch ends.
-		a.buf = make([]Entry, 0, max(k, 2*cap(a.buf), 1024))
+	for a.ci < len(a.chunks) {
+		c := a.chunks[a.ci]
+		if cap(c)-a.off >= k {
+			s := c[a.off : a.off+k : a.off+k]
+			a.off += k
+			return s
+		}
+		a.ci++
+		a.off = 0
 	}
-	start := len(a.buf)
-	a.buf = a.buf[:start+k]
-	return a.buf[start : start+k : start+k]
+	last := 0
+	if len(a.chunks) > 0 {
+		last = cap(a.chunks[len(a.chunks)-1])
+	}
+	a.chunks = append(a.chunks, make([]Entry, max(k, 2*last, 1024)))
+	a.off = k
+	return a.chunks[a.ci][:k:k]
+}
+
+// rowHeaders returns n nil rows.
+func (a *arena) rowHeaders(n int) [][]Entry {
+	if a == nil {
+		return make([][]Entry, n)
+	}
+	if a.ri == len(a.rows) {
+		a.rows = append(a.rows, nil)
+	}
+	r := a.rows[a.ri]
+	if cap(r) < n {
+		r = make([][]Entry, n)
+	}
+	r = r[:n]
+	clear(r)
+	a.rows[a.ri] = r
+	a.ri++
+	return r
 }
 
 func (a *arena) takeKV(k int) []kv {
@@ -242,8 +277,49 @@ func (a *arena) takeKV(k int) []kv {
 	return a.kv[:k]
 }
 
+// dense returns the idx-th dense scratch row of width n, all zero and
+// untouched; callers reset it after each use, as they do fresh ones.
+func (a *arena) dense(idx, n int) *denseScratch {
+	if a == nil {
+		return newDenseScratch(n)
+	}
+	for len(a.scratch) <= idx {
+		a.scratch = append(a.scratch, &denseScratch{})
+	}
+	d := a.scratch[idx]
+	if len(d.val) < n {
+		*d = denseScratch{val: make([]fp, n), set: make([]bool, n), touched: d.touched[:0]}
+	}
+	return d
+}
+
+// alphaCacheFor returns an empty liquid-alpha memo.
+func (a *arena) alphaCacheFor() *alphaCache {
+	if a == nil {
+		return new(alphaCache)
+	}
+	if a.alpha == nil {
+		a.alpha = new(alphaCache)
+	} else {
+		clear(a.alpha.valid[:])
+	}
+	return a.alpha
+}
+
 func (a *arena) reset() {
-	a.buf = a.buf[:0]
+	a.ci, a.off, a.ri = 0, 0, 0
+}
+
+// clone copies m with storage from a.
+func (a *arena) clone(m [][]Entry) [][]Entry {
+	if a == nil {
+		return cloneSparse(m)
+	}
+	out := a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
+	for i, row := range m {
+		out[i] = append(out[i], row...)
+	}
+	return out
 }
 
 // rowsWithCap returns n empty rows carved from one backing array, row i with
@@ -254,7 +330,7 @@ func (a *arena) rowsWithCap(n int, size func(i int) int) [][]Entry {
 		total += size(i)
 	}
 	buf := a.take(total)
-	out := make([][]Entry, n)
+	out := a.rowHeaders(n)
 	off := 0
 	for i := range n {
 		sz := size(i)
@@ -416,10 +492,10 @@ func interpolateSparse(a *arena, m1, m2 [][]Entry, cols int, ratio fp) [][]Entry
 	if ratio == fixed.I32One || len(m1) != len(m2) {
 		return m2
 	}
-	r1 := newDenseScratch(cols)
-	r2 := newDenseScratch(cols)
-	all := newDenseScratch(cols)
-	out := make([][]Entry, len(m1))
+	r1 := a.dense(0, cols)
+	r2 := a.dense(1, cols)
+	all := a.dense(2, cols)
+	out := a.rowHeaders(len(m1))
 	for i := range m1 {
 		for _, e := range m1[i] {
 			if int(e.UID) < cols {
@@ -468,8 +544,8 @@ func matEmaSparse(a *arena, newM, oldM [][]Entry, alpha fp) [][]Entry {
 		return nil
 	}
 	oneMinus := fixed.I32One.SatSub(alpha)
-	acc := newDenseScratch(n)
-	out := make([][]Entry, n)
+	acc := a.dense(0, n)
+	out := a.rowHeaders(n)
 	for i, row := range newM {
 		for _, e := range row {
 			if int(e.UID) < n {
