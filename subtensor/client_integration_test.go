@@ -71,6 +71,11 @@ func TestIntegrationReads(t *testing.T) {
 	require.Positive(t, uint64(iss))
 	_, err = c.SubnetInfo(ctx, 4000)
 	require.ErrorIs(t, err, st.ErrNotFound)
+	_, err = c.Delegates(ctx)
+	require.NoError(t, err, "DelegateInfoRuntimeApi decodes")
+	cost, err := c.NetworkRegistrationCost(ctx)
+	require.NoError(t, err)
+	require.Positive(t, uint64(cost))
 	_, err = c.BlockHash(ctx, 1<<40)
 	require.ErrorIs(t, err, st.ErrNotFound)
 
