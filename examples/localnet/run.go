@@ -263,7 +263,7 @@ func run(ctx context.Context, out io.Writer, cfg config) (*result, error) {
 		}
 	}
 	res.Spearman = spearman(qs, inc)
-	fmt.Fprintf(out, "\n%d weight sets accepted over %d epochs (%s).\n", res.WeightsSets, len(res.Epochs), time.Since(start).Round(10*time.Millisecond))
+	fmt.Fprintf(out, "%d weight sets accepted over %d epochs (%s).\n", res.WeightsSets, len(res.Epochs), time.Since(start).Round(10*time.Millisecond))
 	printVerdict(out, res)
 
 	if cfg.Out != "" {
