@@ -329,7 +329,10 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 		return a.writeError(w, out, fstart, refuse(http.StatusInternalServerError,
 			"Error while parsing response headers. Postprocess exception: "+err.Error()+".", err))
 	}
-	body, err := json.Marshal(out)
+	// EncodeBody, not json.Marshal: the receiver re-parses the body, and
+	// encoding/json's -0 for a negative-zero float reads back in Python as
+	// the int 0, which hashes differently from the -0.0 in our header.
+	body, err := synapse.EncodeBody(out)
 	if err != nil {
 		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("encoding the response: %w", err)))
 	}
