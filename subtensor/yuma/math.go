@@ -287,9 +287,11 @@ func (a *arena) dense(idx, n int) *denseScratch {
 		a.scratch = append(a.scratch, &denseScratch{})
 	}
 	d := a.scratch[idx]
-	if len(d.val) < n {
+	if cap(d.val) < n {
 		*d = denseScratch{val: make([]fp, n), set: make([]bool, n), touched: d.touched[:0]}
 	}
+	// Beyond the width in use the row is always zero and unset.
+	d.val, d.set = d.val[:n], d.set[:n]
 	return d
 }
 
@@ -473,12 +475,26 @@ func (d *denseScratch) reset() {
 	d.touched = d.touched[:0]
 }
 
-// sortedTouched returns the touched columns in ascending order.
+// sortedTouched returns the touched columns in ascending order. A row that
+// touched a large share of the columns is read back by scanning the set
+// flags (O(width), no sort); a sparse one is sorted. Both give the same list.
 func (d *denseScratch) sortedTouched() []int {
-	if !slices.IsSorted(d.touched) {
-		slices.Sort(d.touched)
+	t := d.touched
+	if slices.IsSorted(t) {
+		return t
 	}
-	return d.touched
+	if 8*len(t) >= len(d.val) {
+		t = t[:0]
+		for j, s := range d.set {
+			if s {
+				t = append(t, j)
+			}
+		}
+		d.touched = t
+		return t
+	}
+	slices.Sort(t)
+	return t
 }
 
 // interpolateSparse: W + ratio·(W̄ − W) over dense rows of width cols,
@@ -669,18 +685,75 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 	}
 	median := make([]fp, cols)
 	col := make([]fp, k)
-	partition := make([]int, k)
-	bufA := make([]int, 0, k)
-	bufB := make([]int, 0, k)
+	cur := make([]scoredStake, k)
+	bufA := make([]scoredStake, 0, k)
+	bufB := make([]scoredStake, 0, k)
 	for j := range cols {
+		entries := backing[counts[j]:counts[j+1]]
+		if len(entries) == 0 {
+			// Every score is zero: the first pivot is 0 and nothing is
+			// below or above it, so the chain returns 0.
+			continue
+		}
 		clear(col)
-		for _, e := range backing[counts[j]:counts[j+1]] {
+		for _, e := range entries {
 			col[e.k] = e.v
 		}
-		for p := range partition {
-			partition[p] = p
+		for p := range cur {
+			cur[p] = scoredStake{col[p], useStake[p]}
 		}
-		median[j] = weightedMedian(useStake, col, partition, minority, 0, stakeSum, bufA, bufB)
+		median[j] = weightedMedianPairs(cur, minority, 0, stakeSum, bufA, bufB)
 	}
 	return median
+}
+
+// scoredStake is one row of a weighted-median column: its score and stake.
+type scoredStake struct {
+	score, stake fp
+}
+
+// weightedMedianPairs is weightedMedian over (score, stake) pairs kept in
+// partition order instead of indices into two vectors: the same pivots,
+// partitions and bounds, so the same result, without the indirection.
+func weightedMedianPairs(cur []scoredStake, minority, lo, hi fp, lower, upper []scoredStake) fp {
+	limit := len(cur)
+	iter := 0
+	for {
+		n := len(cur)
+		if n == 0 {
+			return 0
+		}
+		if n == 1 {
+			return cur[0].score
+		}
+		pivot := cur[n/2].score
+		var loStake, hiStake fp
+		lower, upper = lower[:0], upper[:0]
+		for _, e := range cur {
+			if e.score == pivot {
+				continue
+			}
+			if e.score < pivot {
+				loStake = loStake.SatAdd(e.stake)
+				lower = append(lower, e)
+			} else {
+				hiStake = hiStake.SatAdd(e.stake)
+				upper = append(upper, e)
+			}
+		}
+		switch {
+		case minority < lo.SatAdd(loStake) && len(lower) > 0:
+			hi = lo.SatAdd(loStake)
+			cur, lower = lower, cur[:0:cap(cur)]
+		case hi.SatSub(hiStake) <= minority && len(upper) > 0:
+			lo = hi.SatSub(hiStake)
+			cur, upper = upper, cur[:0:cap(cur)]
+		default:
+			return pivot
+		}
+		iter++
+		if iter > limit {
+			return 0
+		}
+	}
 }
