@@ -331,8 +331,10 @@ func (c *Client) SubmitCall(ctx context.Context, signer Signer, call []byte, opt
 		}
 		return nil, err
 	}
-	rc, err := c.submitAndWatch(ctx, xt, so.Finalized)
-	if err != nil && rc == nil && so.Nonce == nil {
+	rc, accepted, err := c.submitAndWatch(ctx, xt, so.Finalized)
+	if err != nil && !accepted && so.Nonce == nil {
+		// The pool refused it, so its nonce is still free. (Once accepted,
+		// the nonce stays taken even if we stop watching.)
 		c.resetNonce(who)
 	}
 	return rc, err
@@ -365,13 +367,20 @@ func parseStatus(raw json.RawMessage) (txStatus, error) {
 	return txStatus{}, nil
 }
 
-func (c *Client) submitAndWatch(ctx context.Context, xt *SignedExtrinsic, finalized bool) (*Receipt, error) {
+// submitAndWatch submits xt and follows it to inclusion; accepted reports
+// whether the node took it into its pool.
+func (c *Client) submitAndWatch(ctx context.Context, xt *SignedExtrinsic, finalized bool) (_ *Receipt, accepted bool, _ error) {
 	xtHex := "0x" + hex.EncodeToString(xt.Bytes)
 	sub, err := c.rpc.Subscribe(ctx, "author_submitAndWatchExtrinsic", "author_unwatchExtrinsic", "author_extrinsicUpdate", xtHex)
 	if err != nil {
-		return nil, poolError(err)
+		return nil, false, poolError(err)
 	}
 	defer sub.Unsubscribe()
+	rc, err := c.watch(ctx, sub, xt, finalized)
+	return rc, true, err
+}
+
+func (c *Client) watch(ctx context.Context, sub *rpc.Subscription, xt *SignedExtrinsic, finalized bool) (*Receipt, error) {
 	var inBlock string
 	for {
 		select {
