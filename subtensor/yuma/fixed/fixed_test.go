@@ -322,3 +322,56 @@ func TestSigmoidSafeFixture(t *testing.T) {
 	}
 	require.Greater(t, checked, 20)
 }
+
+// TestDividerMatchesBig: the word-by-word path for non-negative operands
+// equals math/big floor division (and 0 on overflow) on edge and random
+// values.
+func TestDividerMatchesBig(t *testing.T) {
+	ref := func(a, b I64F64) I64F64 {
+		var num, den, q big.Int
+		a.bigInt(&num)
+		num.Lsh(&num, 64)
+		b.bigInt(&den)
+		q.Quo(&num, &den)
+		if q.Cmp(i128Max) > 0 {
+			return I64Zero
+		}
+		var lo, hi big.Int
+		lo.And(&q, mask64)
+		hi.Rsh(&q, 64)
+		return I64F64{Hi: int64(hi.Uint64()), Lo: lo.Uint64()}
+	}
+	edges := []I64F64{
+		{0, 1}, {0, 2}, {0, 3}, {0, math.MaxUint64}, {1, 0}, {1, 1}, {1, math.MaxUint64},
+		{2, 0}, {1 << 32, 0}, {math.MaxInt64, math.MaxUint64}, {math.MaxInt64, 0},
+		{1 << 62, 12345}, {0, 1 << 63}, {12345, 1 << 63}, {0x7fff, 0xffff_0000_0000_0001},
+	}
+	r := rand.New(rand.NewPCG(3, 5))
+	randVal := func() I64F64 {
+		switch r.IntN(4) {
+		case 0:
+			return I64F64{Hi: 0, Lo: r.Uint64() >> r.IntN(64)}
+		case 1:
+			return I64F64{Hi: int64(r.Uint64() >> (1 + r.IntN(63))), Lo: r.Uint64()}
+		case 2:
+			return edges[r.IntN(len(edges))]
+		}
+		return I64F64{Hi: int64(r.Uint64() >> 1), Lo: r.Uint64()}
+	}
+	var d Divider
+	check := func(a, b I64F64) {
+		if b.IsZero() {
+			return
+		}
+		require.Equal(t, ref(a, b), d.SafeDiv(a, b), "a=%+v b=%+v", a, b)
+	}
+	check(I64Zero, I64F64{0, 1})
+	for _, a := range edges {
+		for _, b := range edges {
+			check(a, b)
+		}
+	}
+	for range 200_000 {
+		check(randVal(), randVal())
+	}
+}

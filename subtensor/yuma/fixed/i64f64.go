@@ -165,9 +165,10 @@ func (a I64F64) bigInt(z *big.Int) *big.Int {
 	return z.Add(z, &lo)
 }
 
-// Divider performs I64F64 safe_div with reusable scratch space (division is
-// 192-by-128 bits, so it uses math/big; it runs once per uid per epoch, off
-// the hot path).
+// Divider performs I64F64 safe_div with reusable scratch space. Division is
+// 192-by-128 bits: non-negative operands (every use in the epoch: stakes and
+// their sum) take an exact word-by-word path; a negative operand falls back
+// to math/big.
 type Divider struct {
 	num, den, q, tmp big.Int
 }
@@ -183,6 +184,9 @@ var (
 func (d *Divider) SafeDiv(a, b I64F64) I64F64 {
 	if b.IsZero() {
 		return I64Zero
+	}
+	if a.Hi >= 0 && b.Hi >= 0 {
+		return safeDivNonNeg(a, b)
 	}
 	a.bigInt(&d.num)
 	d.num.Lsh(&d.num, 64)
@@ -267,4 +271,61 @@ func MulRaoFloor(x I32F32, rao uint64) uint64 {
 		return math.MaxUint64
 	}
 	return hi<<32 | lo>>32
+}
+
+// safeDivNonNeg is SafeDiv for a >= 0, b > 0: floor((a<<64)/b), or 0 when the
+// quotient exceeds the I64F64 range. Long division on 64-bit words (Knuth's
+// algorithm D for a two-word divisor); tested against math/big.
+func safeDivNonNeg(a, b I64F64) I64F64 {
+	ah, al, bh, bl := uint64(a.Hi), a.Lo, uint64(b.Hi), b.Lo
+	if bh == 0 {
+		q2, r := ah/bl, ah%bl
+		q1, r := bits.Div64(r, al, bl)
+		q0, _ := bits.Div64(r, 0, bl)
+		if q2 != 0 || q1 > math.MaxInt64 {
+			return I64Zero
+		}
+		return I64F64{Hi: int64(q1), Lo: q0}
+	}
+	// Normalise so the divisor's top bit is set; the numerator ah:al:0
+	// becomes four words n3:n2:n1:n0 with n3 < d1.
+	s := uint(bits.LeadingZeros64(bh))
+	// becomes four words n3:n2:n1:n0 (n0 = 0) with n3 < d1. Go defines
+	// x>>64 as 0, which is what s == 0 needs.
+	d1, d0 := bh<<s|bl>>(64-s), bl<<s
+	n3 := ah >> (64 - s)
+	n2 := ah<<s | al>>(64-s)
+	n1 := al << s
+	q1, r1, r0 := div3by2(n3, n2, n1, d1, d0)
+	q0, _, _ := div3by2(r1, r0, 0, d1, d0)
+	if q1 > math.MaxInt64 {
+		return I64Zero
+	}
+	return I64F64{Hi: int64(q1), Lo: q0}
+}
+
+// div3by2 divides u2:u1:u0 by the normalised d1:d0 (top bit of d1 set,
+// u2:u1 < d1:d0) and returns the one-word quotient and two-word remainder.
+func div3by2(u2, u1, u0, d1, d0 uint64) (q, r1, r0 uint64) {
+	if u2 >= d1 {
+		q = math.MaxUint64
+	} else {
+		q, _ = bits.Div64(u2, u1, d1)
+	}
+	// p = q·(d1:d0), three words.
+	ph0, p0 := bits.Mul64(q, d0)
+	ph1, pl1 := bits.Mul64(q, d1)
+	p1, c := bits.Add64(pl1, ph0, 0)
+	p2 := ph1 + c
+	// At most two corrections (Knuth, theorem 4.3.1B).
+	for p2 > u2 || p2 == u2 && (p1 > u1 || p1 == u1 && p0 > u0) {
+		q--
+		var bw uint64
+		p0, bw = bits.Sub64(p0, d0, 0)
+		p1, bw = bits.Sub64(p1, d1, bw)
+		p2 -= bw
+	}
+	r0, bw := bits.Sub64(u0, p0, 0)
+	r1, _ = bits.Sub64(u1, p1, bw)
+	return q, r1, r0
 }
