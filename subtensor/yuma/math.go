@@ -684,7 +684,6 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 		}
 	}
 	median := make([]fp, cols)
-	col := make([]fp, k)
 	cur := make([]scoredStake, k)
 	bufA := make([]scoredStake, 0, k)
 	bufB := make([]scoredStake, 0, k)
@@ -695,12 +694,12 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 			// below or above it, so the chain returns 0.
 			continue
 		}
-		clear(col)
-		for _, e := range entries {
-			col[e.k] = e.v
+		cur = cur[:k]
+		for p, s := range useStake {
+			cur[p] = scoredStake{0, s}
 		}
-		for p := range cur {
-			cur[p] = scoredStake{col[p], useStake[p]}
+		for _, e := range entries {
+			cur[e.k].score = e.v // later entries overwrite, as in the chain
 		}
 		median[j] = weightedMedianPairs(cur, minority, 0, stakeSum, bufA, bufB)
 	}
