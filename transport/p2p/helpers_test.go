@@ -130,3 +130,10 @@ func newValidator(t testing.TB, uri string, hostOpts ...Option) *validator {
 	t.Cleanup(d.Close)
 	return &validator{kp: kp, host: h, d: d}
 }
+
+func newDendrite(t testing.TB, kp *wallet.Keypair, h *Host) *dendrite.Dendrite {
+	t.Helper()
+	d := dendrite.New(kp, h.DendriteOption(), dendrite.WithLogger(quietLog), dendrite.WithTimeout(10*time.Second))
+	t.Cleanup(d.Close)
+	return d
+}
