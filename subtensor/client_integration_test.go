@@ -301,7 +301,12 @@ func TestIntegrationSubnetLifecycle(t *testing.T) {
 	require.True(t, ok, "NetworkAdded carries the netuid as a NetUID: %#v", ev.Fields)
 	after, err := c.Balance(ctx, acc(ownerCold))
 	require.NoError(t, err)
-	require.Equal(t, bal-cost-rc.Fee, after, "the lock cost is taken exactly")
+	// The lock cost decays block by block after each registration, so the
+	// price charged in the inclusion block can be a little below the one
+	// read before submitting (equal on a fresh chain at the minimum).
+	paid := bal - after - rc.Fee
+	require.LessOrEqual(t, uint64(paid), uint64(cost), "no more than the quoted lock cost")
+	require.GreaterOrEqual(t, float64(paid), 0.99*float64(cost), "the lock cost is taken")
 	uid, err := c.UIDForHotkey(ctx, netuid, acc(ownerHot))
 	require.NoError(t, err)
 	require.Equal(t, st.UID(0), uid)
