@@ -131,3 +131,56 @@ func median(d []time.Duration) time.Duration {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// BenchmarkEpochVsReference interleaves, on the same input, the frozen
+// pre-optimisation implementation (ref_test.go), Epoch, a reused Epocher and
+// the float64 EpochFloat, and reports each one's median process CPU time per
+// call plus the ratios. Interleaving makes all four see the same machine
+// load, and CPU time (which includes the GC's background work) excludes the
+// time spent waiting for a core on a contended box.
+func BenchmarkEpochVsReference(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, m := range benchModes() {
+			o := shape
+			o.yuma3, o.liquid = m.yuma3, m.liquid
+			in := genInput(rand.New(rand.NewPCG(uint64(o.n), 42)), o)
+			var ep Epocher
+			b.Run(fmt.Sprintf("n=%d/V=%d/%s", o.n, o.validators, m.name), func(b *testing.B) {
+				var tRef, tEpoch, tEpocher, tFloat []time.Duration
+				for b.Loop() {
+					t0 := processCPU()
+					if _, err := refEpoch(in); err != nil {
+						b.Fatal(err)
+					}
+					t1 := processCPU()
+					if _, err := Epoch(in); err != nil {
+						b.Fatal(err)
+					}
+					t2 := processCPU()
+					if _, err := ep.Epoch(in); err != nil {
+						b.Fatal(err)
+					}
+					t3 := processCPU()
+					if _, err := EpochFloat(in); err != nil {
+						b.Fatal(err)
+					}
+					t4 := processCPU()
+					tRef = append(tRef, t1-t0)
+					tEpoch = append(tEpoch, t2-t1)
+					tEpocher = append(tEpocher, t3-t2)
+					tFloat = append(tFloat, t4-t3)
+				}
+				r, e, er, f := median(tRef), median(tEpoch), median(tEpocher), median(tFloat)
+				b.ReportMetric(float64(r.Nanoseconds()), "ref-cpu-ns")
+				b.ReportMetric(float64(e.Nanoseconds()), "epoch-cpu-ns")
+				b.ReportMetric(float64(er.Nanoseconds()), "epocher-cpu-ns")
+				b.ReportMetric(float64(f.Nanoseconds()), "float-cpu-ns")
+				if e > 0 && f > 0 {
+					b.ReportMetric(float64(r)/float64(e), "ref/epoch")
+					b.ReportMetric(float64(e)/float64(f), "epoch/float")
+					b.ReportMetric(float64(er)/float64(f), "epocher/float")
+				}
+			})
+		}
+	}
+}

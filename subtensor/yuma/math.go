@@ -652,6 +652,9 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 	stakeSum := sum(useStake)
 	minority := stakeSum.SatSub(majority)
 	k := len(useStake)
+	if rows, ok := strictlyAscendingRows(rowOf, score); ok {
+		return weightedMedianSweep(rows, useStake, cols, minority, stakeSum)
+	}
 
 	// Transpose the rows with positive stake: per column, (k index, value)
 	// in row order, so later entries for the same (row, column) overwrite
@@ -755,4 +758,56 @@ func weightedMedianPairs(cur []scoredStake, minority, lo, hi fp, lower, upper []
 			return 0
 		}
 	}
+}
+
+// strictlyAscendingRows returns the score rows of the given row indices
+// (nil past the end of score: the chain zips stake with score rows) if every
+// one lists its columns in strictly ascending order, as stored weights are.
+func strictlyAscendingRows(rowOf []int, score [][]Entry) ([][]Entry, bool) {
+	rows := make([][]Entry, len(rowOf))
+	for p, i := range rowOf {
+		if i >= len(score) {
+			continue
+		}
+		r := score[i]
+		for q := 1; q < len(r); q++ {
+			if r[q].UID <= r[q-1].UID {
+				return nil, false
+			}
+		}
+		rows[p] = r
+	}
+	return rows, true
+}
+
+// weightedMedianSweep is the column loop of weightedMedianColSparse for
+// strictly ascending rows: one cursor per row walks the columns in order, so
+// column j's scores are read without transposing the matrix (each row holds
+// at most one entry per column, so the value is the same one the
+// transposition would keep).
+func weightedMedianSweep(rows [][]Entry, useStake []fp, cols int, minority, stakeSum fp) []fp {
+	k := len(rows)
+	median := make([]fp, cols)
+	pos := make([]int, k)
+	cur := make([]scoredStake, k)
+	bufA := make([]scoredStake, 0, k)
+	bufB := make([]scoredStake, 0, k)
+	for j := range cols {
+		seen := false
+		cur = cur[:k]
+		for p, r := range rows {
+			var s fp
+			if q := pos[p]; q < len(r) && int(r[q].UID) == j {
+				s = r[q].Value
+				pos[p] = q + 1
+				seen = true
+			}
+			cur[p] = scoredStake{s, useStake[p]}
+		}
+		if !seen {
+			continue // all scores zero: the chain returns 0 (see above)
+		}
+		median[j] = weightedMedianPairs(cur, minority, 0, stakeSum, bufA, bufB)
+	}
+	return median
 }
