@@ -652,8 +652,8 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 	stakeSum := sum(useStake)
 	minority := stakeSum.SatSub(majority)
 	k := len(useStake)
-	if rows, ok := strictlyAscendingRows(rowOf, score); ok {
-		return weightedMedianSweep(rows, useStake, cols, minority, stakeSum)
+	if rows, starts, ok := ascendingRows(rowOf, score); ok {
+		return weightedMedianSweep(rows, starts, useStake, cols, minority, stakeSum)
 	}
 
 	// Transpose the rows with positive stake: per column, (k index, value)
@@ -760,35 +760,51 @@ func weightedMedianPairs(cur []scoredStake, minority, lo, hi fp, lower, upper []
 	}
 }
 
-// strictlyAscendingRows returns the score rows of the given row indices
-// (nil past the end of score: the chain zips stake with score rows) if every
-// one lists its columns in strictly ascending order, as stored weights are.
-func strictlyAscendingRows(rowOf []int, score [][]Entry) ([][]Entry, bool) {
+// ascendingRows returns the score rows of the given row indices (nil past
+// the end of score: the chain zips stake with score rows) and, per row, the
+// index where its strictly ascending column order starts, if every row is a
+// rotation of a strictly ascending sequence: sorted rows (start 0), as
+// stored weights usually are, and rows written from some uid onwards with a
+// wrap-around. Such rows hold at most one entry per column.
+func ascendingRows(rowOf []int, score [][]Entry) ([][]Entry, []int, bool) {
 	rows := make([][]Entry, len(rowOf))
+	starts := make([]int, len(rowOf))
 	for p, i := range rowOf {
 		if i >= len(score) {
 			continue
 		}
 		r := score[i]
+		start := 0
 		for q := 1; q < len(r); q++ {
-			if r[q].UID <= r[q-1].UID {
-				return nil, false
+			if r[q].UID > r[q-1].UID {
+				continue
 			}
+			if start != 0 || r[q].UID == r[q-1].UID {
+				return nil, nil, false
+			}
+			start = q
 		}
-		rows[p] = r
+		if start != 0 && r[len(r)-1].UID >= r[0].UID {
+			return nil, nil, false
+		}
+		rows[p], starts[p] = r, start
 	}
-	return rows, true
+	return rows, starts, true
 }
 
 // weightedMedianSweep is the column loop of weightedMedianColSparse for
-// strictly ascending rows: one cursor per row walks the columns in order, so
-// column j's scores are read without transposing the matrix (each row holds
-// at most one entry per column, so the value is the same one the
-// transposition would keep).
-func weightedMedianSweep(rows [][]Entry, useStake []fp, cols int, minority, stakeSum fp) []fp {
+// rows from ascendingRows: one cursor per row walks its columns in
+// ascending order, so column j's scores are read without transposing the
+// matrix (a row holds at most one entry per column, so the value is the one
+// the transposition would keep).
+func weightedMedianSweep(rows [][]Entry, starts []int, useStake []fp, cols int, minority, stakeSum fp) []fp {
 	k := len(rows)
 	median := make([]fp, cols)
-	pos := make([]int, k)
+	pos := make([]int, k) // physical index of each row's next entry
+	left := make([]int, k)
+	for p, r := range rows {
+		pos[p], left[p] = starts[p], len(r)
+	}
 	cur := make([]scoredStake, k)
 	bufA := make([]scoredStake, 0, k)
 	bufB := make([]scoredStake, 0, k)
@@ -797,10 +813,16 @@ func weightedMedianSweep(rows [][]Entry, useStake []fp, cols int, minority, stak
 		cur = cur[:k]
 		for p, r := range rows {
 			var s fp
-			if q := pos[p]; q < len(r) && int(r[q].UID) == j {
-				s = r[q].Value
-				pos[p] = q + 1
-				seen = true
+			if left[p] > 0 {
+				if q := pos[p]; int(r[q].UID) == j {
+					s = r[q].Value
+					left[p]--
+					if q++; q == len(r) {
+						q = 0
+					}
+					pos[p] = q
+					seen = true
+				}
 			}
 			cur[p] = scoredStake{s, useStake[p]}
 		}
