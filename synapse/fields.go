@@ -17,6 +17,11 @@ type structField struct {
 	tagged    bool // the JSON name came from a tag
 	inBase    bool // the field is one of Base's (reached through an embedded Base)
 	required  bool // sent as a bt_header_input_obj_ placeholder (see EncodeHeaders)
+
+	// Per-type header plan, computed once with the field list so that
+	// HeaderFields does no string building per call.
+	inputObjKey string // HeaderInputObjPrefix + name
+	mayCollide  bool   // name could equal a header emitted before the input objects
 }
 
 type structInfo struct {
@@ -92,6 +97,11 @@ func buildStructInfo(t reflect.Type) *structInfo {
 				inBase:    inBase,
 			}
 			sf.required = !inBase && isRequired(f, sf)
+			if sf.required {
+				sf.inputObjKey = HeaderInputObjPrefix + name
+				sf.mayCollide = name == HeaderName || name == HeaderTimeout ||
+					strings.HasPrefix(name, HeaderAxonPrefix) || strings.HasPrefix(name, HeaderDendritePrefix)
+			}
 			cands = append(cands, fieldCandidate{structField: sf, depth: depth})
 		}
 	}

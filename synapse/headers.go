@@ -73,16 +73,15 @@ func HeaderFields(s Synapse) ([]HeaderField, error) {
 	info := fieldsOf(v.Type())
 	out := make([]HeaderField, 0, 25+len(info.fields))
 	out = append(out, HeaderField{HeaderName, b.Name}, HeaderField{HeaderTimeout, FormatFloat(b.Timeout)})
-	out = appendTerminalHeaders(out, HeaderAxonPrefix, &b.Axon)
-	out = appendTerminalHeaders(out, HeaderDendritePrefix, &b.Dendrite)
+	out = appendTerminalHeaders(out, axonKeys, &b.Axon)
+	out = appendTerminalHeaders(out, dendriteKeys, &b.Dendrite)
 
 	for i := range info.fields {
 		f := &info.fields[i]
 		if f.inBase || !f.required {
 			continue
 		}
-		key := HeaderInputObjPrefix + f.name
-		if slices.ContainsFunc(out, func(h HeaderField) bool { return h.Key == f.name }) {
+		if f.mayCollide && slices.ContainsFunc(out, func(h HeaderField) bool { return h.Key == f.name }) {
 			continue // Python skips a field whose name is already a header
 		}
 		fv, ok := fieldValue(v, f)
@@ -96,7 +95,7 @@ func HeaderFields(s Synapse) ([]HeaderField, error) {
 		if !ok {
 			continue // None: Python does not send it
 		}
-		out = append(out, HeaderField{key, base64.StdEncoding.EncodeToString([]byte(placeholder))})
+		out = append(out, HeaderField{f.inputObjKey, placeholderBase64(placeholder)})
 	}
 
 	var headerBytes int64
@@ -168,42 +167,77 @@ func GetHeader(h http.Header, key string) (string, bool) {
 	return "", false
 }
 
-func appendTerminalHeaders(out []HeaderField, prefix string, t *TerminalInfo) []HeaderField {
-	addInt := func(name string, v int64) {
-		out = append(out, HeaderField{prefix + name, strconv.FormatInt(v, 10)})
+// terminalKeys are the header names of the TerminalInfo fields, built once
+// per prefix (index order: see appendTerminalHeaders).
+type terminalKeys [10]string
+
+func newTerminalKeys(prefix string) *terminalKeys {
+	var k terminalKeys
+	for i, n := range terminalFieldNames {
+		k[i] = prefix + n
 	}
-	addStr := func(name, v string) { out = append(out, HeaderField{prefix + name, v}) }
+	return &k
+}
+
+var (
+	terminalFieldNames = [10]string{"status_code", "status_message", "process_time", "ip", "port",
+		"version", "nonce", "uuid", "hotkey", "signature"}
+	axonKeys     = newTerminalKeys(HeaderAxonPrefix)
+	dendriteKeys = newTerminalKeys(HeaderDendritePrefix)
+)
+
+func appendTerminalHeaders(out []HeaderField, keys *terminalKeys, t *TerminalInfo) []HeaderField {
 	if t.StatusCode != nil {
-		addInt("status_code", int64(*t.StatusCode))
+		out = append(out, HeaderField{keys[0], strconv.Itoa(*t.StatusCode)})
 	}
 	if t.StatusMessage != nil {
-		addStr("status_message", *t.StatusMessage)
+		out = append(out, HeaderField{keys[1], *t.StatusMessage})
 	}
 	if t.ProcessTime != nil {
-		addStr("process_time", FormatFloat(*t.ProcessTime))
+		out = append(out, HeaderField{keys[2], FormatFloat(*t.ProcessTime)})
 	}
 	if t.IP != nil {
-		addStr("ip", *t.IP)
+		out = append(out, HeaderField{keys[3], *t.IP})
 	}
 	if t.Port != nil {
-		addInt("port", int64(*t.Port))
+		out = append(out, HeaderField{keys[4], strconv.Itoa(*t.Port)})
 	}
 	if t.Version != nil {
-		addInt("version", *t.Version)
+		out = append(out, HeaderField{keys[5], strconv.FormatInt(*t.Version, 10)})
 	}
 	if t.Nonce != nil {
-		addInt("nonce", *t.Nonce)
+		out = append(out, HeaderField{keys[6], strconv.FormatInt(*t.Nonce, 10)})
 	}
 	if t.UUID != nil {
-		addStr("uuid", *t.UUID)
+		out = append(out, HeaderField{keys[7], *t.UUID})
 	}
 	if t.Hotkey != nil {
-		addStr("hotkey", *t.Hotkey)
+		out = append(out, HeaderField{keys[8], *t.Hotkey})
 	}
 	if t.Signature != nil {
-		addStr("signature", *t.Signature)
+		out = append(out, HeaderField{keys[9], *t.Signature})
 	}
 	return out
+}
+
+// placeholderBase64 returns the base64 of an input-object placeholder; the
+// values emptyJSON can return are constants, so their encodings are too.
+func placeholderBase64(p string) string {
+	switch p {
+	case "0":
+		return "MA=="
+	case "0.0":
+		return "MC4w"
+	case `""`:
+		return "IiI="
+	case "false":
+		return "ZmFsc2U="
+	case "[]":
+		return "W10="
+	case "{}":
+		return "e30="
+	}
+	return base64.StdEncoding.EncodeToString([]byte(p))
 }
 
 // emptyJSON returns json.dumps(type(value)()) for the Python value of v, and
@@ -350,9 +384,10 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 		return err
 	}
 	var info *structInfo
-	for _, k := range sortedKeys(h) {
+	var keyBuf [48]string
+	for _, k := range sortedKeys(h, keyBuf[:0]) {
 		value := h[k][0]
-		lk := strings.ToLower(k)
+		lk := lowerKey(k)
 		switch {
 		case strings.HasPrefix(lk, HeaderAxonPrefix):
 			if err := setTerminalField(&b.Axon, lk, lk[len(HeaderAxonPrefix):], value); err != nil {
@@ -406,9 +441,10 @@ func DecodeTerminalHeaders(h http.Header, s Synapse) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(h) {
+	var keyBuf [48]string
+	for _, k := range sortedKeys(h, keyBuf[:0]) {
 		value := h[k][0]
-		lk := strings.ToLower(k)
+		lk := lowerKey(k)
 		var err error
 		switch {
 		case strings.HasPrefix(lk, HeaderAxonPrefix):
@@ -425,9 +461,9 @@ func DecodeTerminalHeaders(h http.Header, s Synapse) error {
 
 // sortedKeys returns the keys of h that have a value, sorted, so that two
 // spellings of one header resolve the same way on every run (canonical
-// "Bt_..." sorts before lower case "bt_...", and the later one wins).
-func sortedKeys(h http.Header) []string {
-	keys := make([]string, 0, len(h))
+// "Bt_..." sorts before lower case "bt_...", and the later one wins). The
+// keys are appended to keys, which callers give a stack array's capacity.
+func sortedKeys(h http.Header, keys []string) []string {
 	for k, vals := range h {
 		if len(vals) > 0 {
 			keys = append(keys, k)
@@ -435,6 +471,35 @@ func sortedKeys(h http.Header) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// lowerKeys maps the spellings of the fixed header names that arrive in
+// practice (net/http's canonical form on a server, lower case from Python
+// and from EncodeHeaders) to the lower-case name, so that DecodeHeaders does
+// not allocate a lowered copy of each.
+var lowerKeys = func() map[string]string {
+	m := map[string]string{}
+	add := func(k string) {
+		m[k] = k
+		m[http.CanonicalHeaderKey(k)] = k
+	}
+	for _, k := range []string{HeaderName, HeaderTimeout, HeaderHeaderSize, HeaderTotalSize, HeaderComputedBodyHash} {
+		add(k)
+	}
+	for i := range terminalFieldNames {
+		add(axonKeys[i])
+		add(dendriteKeys[i])
+	}
+	return m
+}()
+
+// lowerKey returns strings.ToLower(k), without allocating for the fixed
+// header names.
+func lowerKey(k string) string {
+	if lk, ok := lowerKeys[k]; ok {
+		return lk
+	}
+	return strings.ToLower(k)
 }
 
 func setTerminalField(t *TerminalInfo, header, field, value string) error {

@@ -18,21 +18,53 @@ func Size(v any) int64 {
 	if !rv.IsValid() {
 		return 0
 	}
-	w := sizeWalker{}
-	return int64(rv.Type().Size()) + w.sizeBehind(rv, 0)
+	w := sizeWalkerPool.Get().(*sizeWalker)
+	n := int64(rv.Type().Size()) + w.sizeBehind(rv, 0)
+	w.reset()
+	sizeWalkerPool.Put(w)
+	return n
 }
 
+// sizeWalker remembers the addresses already counted. A synapse reaches a
+// few dozen of them (TerminalInfo alone has 20 pointers), which a linear scan
+// of a slice answers faster than a map, and without allocating once the
+// pooled walker has grown; a large value (a long list of pointers) switches
+// to the map.
 type sizeWalker struct {
-	seen map[uintptr]bool // addresses of pointees, map headers, slice arrays
+	recent []uintptr        // addresses of pointees, map headers, slice arrays
+	seen   map[uintptr]bool // used instead of recent past smallSeen addresses
+}
+
+const smallSeen = 64
+
+var sizeWalkerPool = sync.Pool{New: func() any { return &sizeWalker{recent: make([]uintptr, 0, smallSeen)} }}
+
+func (w *sizeWalker) reset() {
+	w.recent = w.recent[:0]
+	w.seen = nil // a large map is not kept for the next, probably small, value
 }
 
 // first reports whether the memory at p is met for the first time.
 func (w *sizeWalker) first(p uintptr) bool {
-	if w.seen == nil {
-		w.seen = map[uintptr]bool{}
+	if w.seen != nil {
+		if w.seen[p] {
+			return false
+		}
+		w.seen[p] = true
+		return true
 	}
-	if w.seen[p] {
-		return false
+	for _, q := range w.recent {
+		if q == p {
+			return false
+		}
+	}
+	if len(w.recent) < smallSeen {
+		w.recent = append(w.recent, p)
+		return true
+	}
+	w.seen = make(map[uintptr]bool, 2*smallSeen)
+	for _, q := range w.recent {
+		w.seen[q] = true
 	}
 	w.seen[p] = true
 	return true
