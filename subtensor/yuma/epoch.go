@@ -261,16 +261,28 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 		out.Dividends[i] = dividends[i].ProportionToU16()
 		out.ValidatorTrust[i] = validatorTrust[i].ProportionToU16()
 		out.Stake[i] = total[i].ToU64()
+	}
+	// The stored bond rows share one backing array (full slice expressions
+	// keep an append to one row from running into the next).
+	nBonds := 0
+	for i := range n {
 		if permitNew[i] {
-			row := emaBonds[i]
-			b := make([]Weight, len(row))
-			for k, e := range row {
-				b[k] = Weight{e.UID, e.Value.ProportionToU16()}
-			}
-			out.Bonds[i] = b
-		} else {
-			out.Bonds[i] = []Weight{}
+			nBonds += len(emaBonds[i])
 		}
+	}
+	bondBuf := make([]Weight, nBonds)
+	for i := range n {
+		if !permitNew[i] {
+			out.Bonds[i] = bondBuf[:0:0]
+			continue
+		}
+		row := emaBonds[i]
+		b := bondBuf[:len(row):len(row)]
+		bondBuf = bondBuf[len(row):]
+		for k, e := range row {
+			b[k] = Weight{e.UID, e.Value.ProportionToU16()}
+		}
+		out.Bonds[i] = b
 	}
 
 	if tr != nil {
