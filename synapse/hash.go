@@ -36,8 +36,6 @@ func BodyHash(s any) (string, error) {
 	}
 	info := fieldsOf(v.Type())
 	outer := sha3.New256()
-	inner := sha3.New256()
-	var sum [32]byte
 	var hexSum [64]byte
 	p := pyPrinter{}
 	for _, name := range names {
@@ -45,13 +43,15 @@ func BodyHash(s any) (string, error) {
 		if err := p.field(s, v, info, name); err != nil {
 			return "", err
 		}
-		inner.Reset()
-		inner.Write(p.buf)
-		inner.Sum(sum[:0])
+		// The one-shot Sum256 returns its digest by value; a Digest's Sum
+		// copies the state to the heap on every call.
+		sum := sha3.Sum256(p.buf)
 		hex.Encode(hexSum[:], sum[:])
 		outer.Write(hexSum[:])
 	}
-	return hex.EncodeToString(outer.Sum(nil)), nil
+	var sum [32]byte
+	hex.Encode(hexSum[:], outer.Sum(sum[:0]))
+	return string(hexSum[:]), nil
 }
 
 // FieldPyStr returns CPython's str(model_dump()[name]) for the field of s
