@@ -729,27 +729,46 @@ func weightedMedianPairs(cur []scoredStake, minority, lo, hi fp, lower, upper []
 			return cur[0].score
 		}
 		pivot := cur[n/2].score
+		// First pass: the stake below and above the pivot; the second pass
+		// copies out only the side the search continues in (same order).
+		// Both are written without data-dependent branches (conditional
+		// moves): the comparisons are coin flips a branch predictor loses.
+		// Adding a zero stake leaves a saturating sum unchanged, so the sums
+		// equal the chain's.
 		var loStake, hiStake fp
-		lower, upper = lower[:0], upper[:0]
+		nLo, nHi := 0, 0
 		for _, e := range cur {
-			if e.score == pivot {
-				continue
-			}
+			var ls, hs fp
 			if e.score < pivot {
-				loStake = loStake.SatAdd(e.stake)
-				lower = append(lower, e)
-			} else {
-				hiStake = hiStake.SatAdd(e.stake)
-				upper = append(upper, e)
+				ls = e.stake
 			}
+			if e.score > pivot {
+				hs = e.stake
+			}
+			loStake = loStake.SatAdd(ls)
+			hiStake = hiStake.SatAdd(hs)
+			nLo += b2i(e.score < pivot)
+			nHi += b2i(e.score > pivot)
 		}
 		switch {
-		case minority < lo.SatAdd(loStake) && len(lower) > 0:
+		case minority < lo.SatAdd(loStake) && nLo > 0:
 			hi = lo.SatAdd(loStake)
-			cur, lower = lower, cur[:0:cap(cur)]
-		case hi.SatSub(hiStake) <= minority && len(upper) > 0:
+			lower = lower[:len(cur)]
+			w := 0
+			for _, e := range cur {
+				lower[w] = e
+				w += b2i(e.score < pivot)
+			}
+			cur, lower = lower[:w], cur[:0:cap(cur)]
+		case hi.SatSub(hiStake) <= minority && nHi > 0:
 			lo = hi.SatSub(hiStake)
-			cur, upper = upper, cur[:0:cap(cur)]
+			upper = upper[:len(cur)]
+			w := 0
+			for _, e := range cur {
+				upper[w] = e
+				w += b2i(e.score > pivot)
+			}
+			cur, upper = upper[:w], cur[:0:cap(cur)]
 		default:
 			return pivot
 		}
@@ -832,4 +851,12 @@ func weightedMedianSweep(rows [][]Entry, starts []int, useStake []fp, cols int, 
 		median[j] = weightedMedianPairs(cur, minority, 0, stakeSum, bufA, bufB)
 	}
 	return median
+}
+
+// b2i is 1 for true and 0 for false (compiled to a flag move, no branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
