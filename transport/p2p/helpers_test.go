@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotensor/gotensor/axon"
@@ -137,3 +139,7 @@ func newDendrite(t testing.TB, kp *wallet.Keypair, h *Host) *dendrite.Dendrite {
 	t.Cleanup(d.Close)
 	return d
 }
+
+func peerIDOf(k crypto.PrivKey) (peer.ID, error) { return peer.IDFromPrivateKey(k) }
+
+func keypairFromSS58(addr string) (*wallet.Keypair, error) { return wallet.KeypairFromSS58(addr) }
