@@ -48,3 +48,36 @@ func ExampleVecU16MaxUpscaleToU16() {
 	fmt.Println(yuma.VecU16MaxUpscaleToU16([]uint16{1, 2, 4}))
 	// Output: [16384 32768 65535]
 }
+
+// An Epocher reuses its scratch memory across epochs: a simulation or an
+// embedded chain running many epochs allocates little more than the Outputs.
+func ExampleEpocher() {
+	in := yuma.Input{
+		Block:               100,
+		Params:              yuma.Params{Tempo: 100, Kappa: 32767, BondsMovingAverage: 900000, ActivityCutoff: 1000, MaxAllowedValidators: 8},
+		OwnerUID:            -1,
+		AlphaStake:          []uint64{1e12, 0},
+		TaoStake:            []uint64{0, 0},
+		LastUpdate:          []uint64{90, 90},
+		BlockAtRegistration: []uint64{0, 0},
+		ValidatorPermit:     []bool{true, false},
+		Weights:             [][]yuma.Weight{{{UID: 1, Value: 65535}}, nil},
+		Bonds:               make([][]yuma.Weight, 2),
+		Emission:            1000,
+	}
+	var ep yuma.Epocher
+	for range 3 {
+		out, err := ep.Epoch(in)
+		if err != nil {
+			panic(err)
+		}
+		in.Bonds = out.Bonds // the chain stores the new bonds for the next epoch
+		in.Block += 100
+		in.LastUpdate = []uint64{in.Block - 10, in.Block - 10}
+		fmt.Println(out.Incentive, out.Dividends, out.Bonds[0])
+	}
+	// Output:
+	// [0 65535] [65535 0] [{1 65535}]
+	// [0 65535] [65535 0] [{1 65535}]
+	// [0 65535] [65535 0] [{1 65535}]
+}
