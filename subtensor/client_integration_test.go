@@ -273,12 +273,15 @@ func TestIntegrationSubnetLifecycle(t *testing.T) {
 	acc := st.SignerAccount
 
 	sudoSet(t, c, adminCall{"sudo_set_network_rate_limit", []any{uint64(0)}}, adminCall{"sudo_set_tx_rate_limit", []any{uint64(0)}})
-	// Fund the three coldkeys in one block.
+	// Fund the three coldkeys in one block; the owner gets twice the lock
+	// cost (it doubles with every registration on a long-lived chain).
+	quote, err := c.NetworkRegistrationCost(ctx)
+	require.NoError(t, err)
 	var transfers [][]byte
 	for _, f := range []struct {
 		k   *wallet.Keypair
 		amt st.Balance
-	}{{ownerCold, st.TAO(5000)}, {valCold, st.TAO(1000)}, {minerCold, st.TAO(100)}} {
+	}{{ownerCold, 2*quote + st.TAO(100)}, {valCold, st.TAO(1000)}, {minerCold, st.TAO(100)}} {
 		b, err := c.Call(st.PalletBalances, "transfer_keep_alive", metadata.EnumValue{Name: "Id", Value: [32]byte(acc(f.k))}, uint64(f.amt))
 		require.NoError(t, err)
 		transfers = append(transfers, b)
