@@ -116,7 +116,9 @@ func (hst *Host) handleSynapse(s network.Stream) {
 		return
 	}
 	stopReset()
-	_ = s.CloseWrite()
+	// Close, not CloseWrite: only Close or Reset releases the stream in the
+	// swarm and its resource-manager scope.
+	_ = s.Close()
 }
 
 // remoteAddr gives the axon an "ip:port" for the peer (it reports it as
