@@ -186,9 +186,23 @@ var (
 	dendriteKeys = newTerminalKeys(HeaderDendritePrefix)
 )
 
+var versionText = strconv.FormatInt(VersionAsInt, 10)
+
+// formatHeaderInt is strconv.FormatInt(n, 10) without an allocation for the
+// values nearly every header carries (status 200, this package's version).
+func formatHeaderInt(n int64) string {
+	switch n {
+	case http.StatusOK:
+		return "200"
+	case VersionAsInt:
+		return versionText
+	}
+	return strconv.FormatInt(n, 10)
+}
+
 func appendTerminalHeaders(out []HeaderField, keys *terminalKeys, t *TerminalInfo) []HeaderField {
 	if t.StatusCode != nil {
-		out = append(out, HeaderField{keys[0], strconv.Itoa(*t.StatusCode)})
+		out = append(out, HeaderField{keys[0], formatHeaderInt(int64(*t.StatusCode))})
 	}
 	if t.StatusMessage != nil {
 		out = append(out, HeaderField{keys[1], *t.StatusMessage})
@@ -203,7 +217,7 @@ func appendTerminalHeaders(out []HeaderField, keys *terminalKeys, t *TerminalInf
 		out = append(out, HeaderField{keys[4], strconv.Itoa(*t.Port)})
 	}
 	if t.Version != nil {
-		out = append(out, HeaderField{keys[5], strconv.FormatInt(*t.Version, 10)})
+		out = append(out, HeaderField{keys[5], formatHeaderInt(*t.Version)})
 	}
 	if t.Nonce != nil {
 		out = append(out, HeaderField{keys[6], strconv.FormatInt(*t.Nonce, 10)})
