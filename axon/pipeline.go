@@ -349,10 +349,13 @@ var jsonContentType = []string{"application/json"}
 
 // setSynapseHeaders stores the synapse headers under their lower-case names,
 // as Python sends them (direct map assignment, not http.Header.Set, which
-// would canonicalise them).
+// would canonicalise them). All values share one backing array: one
+// allocation instead of one per header.
 func setSynapseHeaders(h http.Header, fields []synapse.HeaderField) {
-	for _, f := range fields {
-		h[f.Key] = []string{f.Value}
+	vals := make([]string, len(fields))
+	for i, f := range fields {
+		vals[i] = f.Value
+		h[f.Key] = vals[i : i+1 : i+1]
 	}
 }
 
