@@ -57,6 +57,14 @@ func (hst *Host) handleSynapse(s network.Stream) {
 	// a blocked read or write returns.
 	stopReset := context.AfterFunc(ctx, func() { _ = s.Reset() })
 	defer stopReset()
+	// Every path but a fully written response resets the stream, so the
+	// caller learns at once instead of at its timeout.
+	completed := false
+	defer func() {
+		if !completed {
+			_ = s.Reset()
+		}
+	}()
 	_ = s.SetDeadline(hst.cfg.now().Add(hst.cfg.maxStreamDuration))
 
 	_ = s.SetReadDeadline(hst.cfg.now().Add(hst.cfg.readHeaderTimeout))
@@ -64,7 +72,7 @@ func (hst *Host) handleSynapse(s network.Stream) {
 	req, err := http.ReadRequest(br)
 	if err != nil {
 		hst.log.Debug("synapse stream: unreadable request", "remote", remote.String(), "err", err)
-		return // stopReset is still armed: cancel resets the stream
+		return
 	}
 	// One byte over the limit reaches the handler, which answers 413 as it
 	// does over HTTP.
@@ -86,7 +94,11 @@ func (hst *Host) handleSynapse(s network.Stream) {
 		}
 	}()
 	defer func() {
-		_ = s.CloseRead()
+		if completed {
+			_ = s.CloseRead()
+		} else {
+			_ = s.Reset()
+		}
 		<-watchDone
 	}()
 
@@ -109,7 +121,9 @@ func (hst *Host) handleSynapse(s network.Stream) {
 		req.ContentLength = int64(len(body))
 		req.RemoteAddr = remoteAddr(s.Conn().RemoteMultiaddr())
 		req.RequestURI = req.URL.RequestURI()
-		handler.ServeHTTP(rw, req.WithContext(ctx))
+		if !hst.serveRecovering(handler, rw, req.WithContext(ctx), remote.String()) {
+			return
+		}
 	}
 	if err := rw.finish(); err != nil {
 		hst.log.Debug("synapse stream: writing the response", "remote", remote.String(), "err", err)
@@ -119,6 +133,22 @@ func (hst *Host) handleSynapse(s network.Stream) {
 	// Close, not CloseWrite: only Close or Reset releases the stream in the
 	// swarm and its resource-manager scope.
 	_ = s.Close()
+	completed = true
+}
+
+// serveRecovering runs handler, turning a panic into a reset stream (as
+// net/http drops the connection), and reports whether it returned normally.
+func (hst *Host) serveRecovering(handler http.Handler, w http.ResponseWriter, r *http.Request, remote string) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				return
+			}
+			hst.log.Error("synapse stream: handler panicked", "remote", remote, "panic", fmt.Sprint(p))
+		}
+	}()
+	handler.ServeHTTP(w, r)
+	return true
 }
 
 // remoteAddr gives the axon an "ip:port" for the peer (it reports it as
