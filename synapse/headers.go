@@ -398,17 +398,18 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 		return err
 	}
 	var info *structInfo
+	var axonVals, dendriteVals *terminalValues
 	var keyBuf [48]string
 	for _, k := range sortedKeys(h, keyBuf[:0]) {
 		value := h[k][0]
 		lk := lowerKey(k)
 		switch {
 		case strings.HasPrefix(lk, HeaderAxonPrefix):
-			if err := setTerminalField(&b.Axon, lk, lk[len(HeaderAxonPrefix):], value); err != nil {
+			if err := setTerminalField(&b.Axon, &axonVals, lk, lk[len(HeaderAxonPrefix):], value); err != nil {
 				return err
 			}
 		case strings.HasPrefix(lk, HeaderDendritePrefix):
-			if err := setTerminalField(&b.Dendrite, lk, lk[len(HeaderDendritePrefix):], value); err != nil {
+			if err := setTerminalField(&b.Dendrite, &dendriteVals, lk, lk[len(HeaderDendritePrefix):], value); err != nil {
 				return err
 			}
 		case strings.HasPrefix(lk, HeaderInputObjPrefix):
@@ -455,6 +456,7 @@ func DecodeTerminalHeaders(h http.Header, s Synapse) error {
 	if err != nil {
 		return err
 	}
+	var axonVals, dendriteVals *terminalValues
 	var keyBuf [48]string
 	for _, k := range sortedKeys(h, keyBuf[:0]) {
 		value := h[k][0]
@@ -462,9 +464,9 @@ func DecodeTerminalHeaders(h http.Header, s Synapse) error {
 		var err error
 		switch {
 		case strings.HasPrefix(lk, HeaderAxonPrefix):
-			err = setTerminalField(&b.Axon, lk, lk[len(HeaderAxonPrefix):], value)
+			err = setTerminalField(&b.Axon, &axonVals, lk, lk[len(HeaderAxonPrefix):], value)
 		case strings.HasPrefix(lk, HeaderDendritePrefix):
-			err = setTerminalField(&b.Dendrite, lk, lk[len(HeaderDendritePrefix):], value)
+			err = setTerminalField(&b.Dendrite, &dendriteVals, lk, lk[len(HeaderDendritePrefix):], value)
 		}
 		if err != nil {
 			return err
@@ -516,13 +518,28 @@ func lowerKey(k string) string {
 	return strings.ToLower(k)
 }
 
-func setTerminalField(t *TerminalInfo, header, field, value string) error {
+// terminalValues holds the values DecodeHeaders points a TerminalInfo's
+// fields at: one allocation per TerminalInfo instead of one per field.
+type terminalValues struct {
+	statusCode, port                           int
+	version, nonce                             int64
+	processTime                                float64
+	statusMessage, ip, uuid, hotkey, signature string
+}
+
+func setTerminalField(t *TerminalInfo, vals **terminalValues, header, field, value string) error {
 	parseInt := func() (int64, error) {
 		n, err := ParsePythonInt(value)
 		if err != nil {
 			return 0, newHeaderError(header, value, err)
 		}
 		return n, nil
+	}
+	slot := func() *terminalValues {
+		if *vals == nil {
+			*vals = new(terminalValues)
+		}
+		return *vals
 	}
 	switch field {
 	case "status_code", "port":
@@ -533,37 +550,55 @@ func setTerminalField(t *TerminalInfo, header, field, value string) error {
 		if n < math.MinInt32 || n > math.MaxInt32 {
 			return newHeaderError(header, value, strconv.ErrRange)
 		}
+		v := slot()
 		if field == "port" {
-			t.Port = Ptr(int(n))
+			v.port = int(n)
+			t.Port = &v.port
 		} else {
-			t.StatusCode = Ptr(int(n))
+			v.statusCode = int(n)
+			t.StatusCode = &v.statusCode
 		}
 	case "version", "nonce":
 		n, err := parseInt()
 		if err != nil {
 			return err
 		}
+		v := slot()
 		if field == "version" {
-			t.Version = &n
+			v.version = n
+			t.Version = &v.version
 		} else {
-			t.Nonce = &n
+			v.nonce = n
+			t.Nonce = &v.nonce
 		}
 	case "process_time":
 		f, err := ParsePythonFloat(value)
 		if err != nil {
 			return newHeaderError(header, value, err)
 		}
-		t.ProcessTime = &f
+		v := slot()
+		v.processTime = f
+		t.ProcessTime = &v.processTime
 	case "status_message":
-		t.StatusMessage = Ptr(value)
+		v := slot()
+		v.statusMessage = value
+		t.StatusMessage = &v.statusMessage
 	case "ip":
-		t.IP = Ptr(value)
+		v := slot()
+		v.ip = value
+		t.IP = &v.ip
 	case "uuid":
-		t.UUID = Ptr(value)
+		v := slot()
+		v.uuid = value
+		t.UUID = &v.uuid
 	case "hotkey":
-		t.Hotkey = Ptr(value)
+		v := slot()
+		v.hotkey = value
+		t.Hotkey = &v.hotkey
 	case "signature":
-		t.Signature = Ptr(value)
+		v := slot()
+		v.signature = value
+		t.Signature = &v.signature
 	}
 	return nil
 }
