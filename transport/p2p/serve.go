@@ -84,14 +84,15 @@ func (hst *Host) handleSynapse(s network.Stream) {
 	_ = s.SetReadDeadline(hst.cfg.now().Add(hst.cfg.maxStreamDuration))
 
 	rw := newStreamResponse(s)
-	// Watch the read side: the client half-closes after its request (EOF,
-	// harmless); an error means it reset the stream, so cancel the forward.
+	// Watch the read side, as net/http watches the connection: the client
+	// keeps its write side open until it has the whole answer, so an EOF
+	// (it closed) or an error (it reset) before then means it went away,
+	// and the forward is cancelled.
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		if _, err := io.Copy(io.Discard, s); err != nil {
-			cancel()
-		}
+		_, _ = io.Copy(io.Discard, s)
+		cancel()
 	}()
 	defer func() {
 		if completed {

@@ -1,6 +1,9 @@
 package p2p
 
 import (
+	"context"
+
+	"github.com/gotensor/gotensor/axon"
 	"net/http"
 	"testing"
 
@@ -47,4 +50,31 @@ func TestNotServing(t *testing.T) {
 	res, err := Call(t.Context(), v.d, m.p2pTarget(), synapsetest.NewDummy(1))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusServiceUnavailable, res.Dendrite.GetStatusCode())
+}
+
+// TestStreamCancelled: a validator that stops reading a streaming answer
+// resets the stream, and the miner's forward sees its context end.
+func TestStreamCancelled(t *testing.T) {
+	kp := keypair(t, "//Bob")
+	cancelled := make(chan struct{})
+	a := axon.New(kp, axon.WithLogger(quietLog))
+	axon.AttachStream(a, func(ctx context.Context, s *synapsetest.StreamPrompting, w *axon.StreamWriter) error {
+		if err := w.WriteChunk([]byte("first\n")); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		close(cancelled)
+		return ctx.Err()
+	})
+	h := newHost(t, kp)
+	h.Serve(a)
+	v := newValidator(t, "//Alice")
+	target := Endpoint{Addr: "127.0.0.1:1", Hotkey: kp.SS58Address(), P2P: h.Addrs()}
+	syn := &synapsetest.StreamPrompting{Roles: []string{"user"}, Messages: []string{"hi"}}
+	for item, err := range Stream(t.Context(), v.d, target, syn) {
+		require.NoError(t, err)
+		require.Equal(t, "first", string(item))
+		break
+	}
+	<-cancelled // hangs (test timeout) if the cancellation does not reach the forward
 }

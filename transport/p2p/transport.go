@@ -131,7 +131,8 @@ func (hst *Host) roundTrip(req *http.Request, ai peer.AddrInfo, hotkey string) (
 	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
-	_ = s.CloseWrite()
+	// No CloseWrite: the server takes the end of our write side as "the
+	// caller went away" and cancels the forward (see handleSynapse).
 	resp, err := http.ReadResponse(bufio.NewReader(s), req)
 	if err != nil {
 		return fail(err)
@@ -161,11 +162,15 @@ func (b *streamBody) Read(p []byte) (int, error) {
 func (b *streamBody) Close() error {
 	b.once.Do(func() {
 		b.stop()
+		// Reset before closing the body: net/http's body Close drains what
+		// is left, which for an abandoned stream would wait for the server
+		// to finish.
+		if !b.eof {
+			_ = b.s.Reset()
+		}
 		_ = b.ReadCloser.Close()
 		if b.eof {
 			_ = b.s.Close()
-		} else {
-			_ = b.s.Reset()
 		}
 	})
 	return nil
