@@ -99,6 +99,9 @@ func messRow(r *rand.Rand, row []Weight, n int) []Weight {
 // reused Epocher) and EpochTrace must equal the frozen reference bit for bit.
 func TestEpochMatchesReference(t *testing.T) {
 	iters := 3000
+	if raceEnabled {
+		iters = 800
+	}
 	if testing.Short() {
 		iters = 300
 	}

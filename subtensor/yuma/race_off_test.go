@@ -1,0 +1,5 @@
+//go:build !race
+
+package yuma
+
+const raceEnabled = false
