@@ -563,6 +563,16 @@ func matEmaSparse(a *arena, newM, oldM [][]Entry, alpha fp) [][]Entry {
 	acc := a.dense(0, n)
 	out := a.rowHeaders(n)
 	for i, row := range newM {
+		var oldRow []Entry
+		if i < len(oldM) {
+			oldRow = oldM[i]
+		}
+		if s1, ok := ascendingStart(row); ok {
+			if s2, ok := ascendingStart(oldRow); ok {
+				out[i] = emaMergeRow(a.take(len(row) + len(oldRow))[:0], row, s1, oldRow, s2, n, alpha, oneMinus)
+				continue
+			}
+		}
 		for _, e := range row {
 			if int(e.UID) < n {
 				acc.touch(int(e.UID))
@@ -793,17 +803,8 @@ func ascendingRows(rowOf []int, score [][]Entry) ([][]Entry, []int, bool) {
 			continue
 		}
 		r := score[i]
-		start := 0
-		for q := 1; q < len(r); q++ {
-			if r[q].UID > r[q-1].UID {
-				continue
-			}
-			if start != 0 || r[q].UID == r[q-1].UID {
-				return nil, nil, false
-			}
-			start = q
-		}
-		if start != 0 && r[len(r)-1].UID >= r[0].UID {
+		start, ok := ascendingStart(r)
+		if !ok {
 			return nil, nil, false
 		}
 		rows[p], starts[p] = r, start
@@ -859,4 +860,86 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// ascendingStart reports whether r is a rotation of a strictly ascending
+// sequence of columns, and the index where that sequence starts.
+func ascendingStart(r []Entry) (int, bool) {
+	start := 0
+	for q := 1; q < len(r); q++ {
+		if r[q].UID > r[q-1].UID {
+			continue
+		}
+		if start != 0 || r[q].UID == r[q-1].UID {
+			return 0, false
+		}
+		start = q
+	}
+	if start != 0 && r[len(r)-1].UID >= r[0].UID {
+		return 0, false
+	}
+	return start, true
+}
+
+// cyclicCursor walks a row from ascendingStart in ascending column order,
+// stopping at the first column >= n (all later ones are larger).
+type cyclicCursor struct {
+	r         []Entry
+	pos, left int
+	n         int
+}
+
+func newCyclicCursor(r []Entry, start, n int) cyclicCursor {
+	return cyclicCursor{r: r, pos: start, left: len(r), n: n}
+}
+
+// peek returns the next entry, if any column < n remains.
+func (c *cyclicCursor) peek() (Entry, bool) {
+	if c.left == 0 {
+		return Entry{}, false
+	}
+	e := c.r[c.pos]
+	if int(e.UID) >= c.n {
+		return Entry{}, false
+	}
+	return e, true
+}
+
+func (c *cyclicCursor) next() {
+	c.left--
+	if c.pos++; c.pos == len(c.r) {
+		c.pos = 0
+	}
+}
+
+// emaMergeRow is one row of matEmaSparse when both rows are rotations of
+// strictly ascending sequences: a merge in column order. Each column then
+// gets at most one new and one old term, added to the zero the chain's
+// dense row starts from (0 + x = x exactly), so the values and the order
+// equal the dense accumulation's.
+func emaMergeRow(dst, newRow []Entry, s1 int, oldRow []Entry, s2, n int, alpha, oneMinus fp) []Entry {
+	c1, c2 := newCyclicCursor(newRow, s1, n), newCyclicCursor(oldRow, s2, n)
+	for {
+		e1, ok1 := c1.peek()
+		e2, ok2 := c2.peek()
+		var uid uint16
+		var v fp
+		switch {
+		case ok1 && (!ok2 || e1.UID < e2.UID):
+			uid, v = e1.UID, alpha.SatMul(e1.Value)
+			c1.next()
+		case ok2 && (!ok1 || e2.UID < e1.UID):
+			uid, v = e2.UID, oneMinus.SatMul(e2.Value)
+			c2.next()
+		case ok1 && ok2:
+			uid, v = e1.UID, alpha.SatMul(e1.Value).SatAdd(oneMinus.SatMul(e2.Value))
+			c1.next()
+			c2.next()
+		default:
+			return dst
+		}
+		if v > 0 {
+			dst = append(dst, Entry{uid, v})
+		}
+	}
 }
