@@ -657,6 +657,9 @@ var (
 // meets: surrounding whitespace, an optional sign, decimal digits with single
 // underscores between them. The result must fit an int64.
 func ParsePythonInt(s string) (int64, error) {
+	if n, ok := parsePlainDecimal(s); ok {
+		return n, nil // the form every sender uses: no sign, spaces or underscores
+	}
 	t := strings.TrimSpace(s)
 	digits, ok := stripUnderscores(strings.TrimLeft(t, "+-"))
 	if !ok || len(t)-len(strings.TrimLeft(t, "+-")) > 1 {
@@ -675,6 +678,23 @@ func ParsePythonInt(s string) (int64, error) {
 		return 0, fmt.Errorf("%w: %v", errPyInt, strconv.ErrRange)
 	}
 	return n, nil
+}
+
+// parsePlainDecimal parses 1 to 18 ASCII digits (which cannot overflow an
+// int64); anything else is left to the general path.
+func parsePlainDecimal(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // ParsePythonFloat parses s as Python's float(s): surrounding whitespace, a
