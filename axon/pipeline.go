@@ -19,6 +19,15 @@ import (
 	"github.com/gotensor/gotensor/wallet"
 )
 
+// ownValues holds the values the pipeline sets in a request's terminal
+// infos, so that the fields point into one allocation per request instead
+// of one each.
+type ownValues struct {
+	version, nonce int64
+	uuid, peerIP   string
+	peerPort       int
+}
+
 // serve is the pipeline of one typed route; see Axon.ServeHTTP.
 func (rt *route[T]) serve(a *Axon, w http.ResponseWriter, r *http.Request, start time.Time) int {
 	hdr := rt.newSynapse()
@@ -32,12 +41,11 @@ func (rt *route[T]) serve(a *Axon, w http.ResponseWriter, r *http.Request, start
 	timeout := a.clampTimeout(b.Timeout)
 	// Python's preprocess: the axon's own fields, and the TCP peer as the
 	// dendrite address.
-	b.Axon.Version = synapse.Ptr(synapse.VersionAsInt)
-	b.Axon.UUID = synapse.Ptr(a.uuid)
-	b.Axon.Nonce = synapse.Ptr(time.Now().UnixNano())
+	own := &ownValues{version: synapse.VersionAsInt, uuid: a.uuid, nonce: time.Now().UnixNano()}
+	b.Axon.Version, b.Axon.UUID, b.Axon.Nonce = &own.version, &own.uuid, &own.nonce
 	if ip, port, ok := peerAddr(r); ok {
-		b.Dendrite.IP = &ip
-		b.Dendrite.Port = &port
+		own.peerIP, own.peerPort = ip, port
+		b.Dendrite.IP, b.Dendrite.Port = &own.peerIP, &own.peerPort
 	}
 
 	syn, perr := rt.authenticate(a, r, hdr, windowTimeout, start.UnixNano())
@@ -309,18 +317,26 @@ func (a *Axon) internalError(route string, err error) *pipelineError {
 	return refuse(http.StatusInternalServerError, "Internal Server Error #"+id, err)
 }
 
+// statusValues backs the axon status fields of a response (one allocation).
+type statusValues struct {
+	code        int
+	message     string
+	processTime float64
+}
+
 // writeSuccess writes the response synapse as Python's synapse_to_response.
 func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route string, fstart time.Time) int {
 	b := out.SynapseBase()
 	b.Name = route
+	st := &statusValues{code: http.StatusOK, message: "Success", processTime: time.Since(fstart).Seconds()}
 	if b.Axon.StatusCode == nil {
-		b.Axon.StatusCode = synapse.Ptr(http.StatusOK)
+		b.Axon.StatusCode = &st.code
 	}
 	code := *b.Axon.StatusCode
 	if code == http.StatusOK && b.Axon.GetStatusMessage() == "" {
-		b.Axon.StatusMessage = synapse.Ptr("Success")
+		b.Axon.StatusMessage = &st.message
 	}
-	b.Axon.ProcessTime = synapse.Ptr(time.Since(fstart).Seconds())
+	b.Axon.ProcessTime = &st.processTime
 	if !validStatus(code) {
 		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("forward set axon.status_code %d", code)))
 	}
