@@ -216,6 +216,36 @@ func TestIntegrationMetagraphSync(t *testing.T) {
 	t.Logf("Sync on the real runtime, %d uids: lite first %v median %v, %d bytes encoded; full first %v median %v, %d bytes encoded",
 		lite.N, liteTime.Round(time.Millisecond), liteMed.Round(time.Millisecond), liteBytes,
 		fullTime.Round(time.Millisecond), fullMed.Round(time.Millisecond), fullBytes)
+
+	// A second point for the cost per uid: 12 more miners in one block.
+	const more = 12
+	burn, err := c.BurnCost(ctx, netuid)
+	require.NoError(t, err)
+	ok(c.Transfer(ctx, alice(t), acc(minerCold), 4*more*burn+subtensor.TAO(10), true))
+	regs = regs[:0]
+	for i := range more {
+		b, err := c.Call(subtensor.PalletSubtensor, "burned_register", uint16(netuid), [32]byte(acc(key(fmt.Sprintf("%s/miner/hot/extra/%d", prefix, i)))))
+		require.NoError(t, err)
+		regs = append(regs, b)
+	}
+	batch, err = c.BatchAll(regs...)
+	require.NoError(t, err)
+	ok(c.SubmitCall(ctx, minerCold, batch))
+	grown, err := Sync(ctx, c, netuid, WithFull())
+	require.NoError(t, err)
+	require.Equal(t, 4+more, grown.N)
+	requireMatchesChain(t, ctx, c, grown, netuid)
+	liteMed2, liteBytes2 := measure(true)
+	fullMed2, fullBytes2 := measure(false)
+	t.Logf("Sync on the real runtime, %d uids: lite median %v, %d bytes encoded; full median %v, %d bytes encoded",
+		grown.N, liteMed2.Round(time.Millisecond), liteBytes2, fullMed2.Round(time.Millisecond), fullBytes2)
+	// Time on chopsticks is dominated by executing the runtime per call
+	// (and by whatever else shares the machine), so the difference between
+	// the two points is logged, not extrapolated; bytes grow linearly.
+	t.Logf("from %d to %d uids: lite %+v, full %+v; bytes per uid: lite %d, full %d (at 256 uids ≈ lite %d, full %d plus the weights and bonds set)",
+		lite.N, grown.N, (liteMed2 - liteMed).Round(time.Millisecond), (fullMed2 - fullMed).Round(time.Millisecond),
+		(liteBytes2-liteBytes)/more, (fullBytes2-fullBytes)/more,
+		liteBytes2+(256-grown.N)*(liteBytes2-liteBytes)/more, fullBytes2+(256-grown.N)*(fullBytes2-fullBytes)/more)
 }
 
 func alice(t *testing.T) *wallet.Keypair {
