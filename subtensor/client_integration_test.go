@@ -136,7 +136,9 @@ func sudoSet(t *testing.T, c *st.DevClient, calls ...adminCall) {
 //     (min_allowed_weights 1, Yuma3, commit-reveal on) through sudo;
 //   - spec 300 has no subnet_emission_enabled switch (emission follows
 //     start_call alone); the harness sends the closest real call,
-//     sudo_set_subtoken_enabled, when the runtime lacks it.
+//     sudo_set_subtoken_enabled, when the runtime lacks it;
+//   - conformanceRuntime tells the suite the rules it cannot read through
+//     the Chain interface (which TAO seeds a new subnet's pool).
 type conformanceChain struct {
 	*st.DevClient
 	t *testing.T
@@ -156,7 +158,11 @@ func (h conformanceChain) RegisterNetwork(ctx context.Context, signer st.Signer,
 		sudoSet(h.t, h.DevClient,
 			adminCall{"sudo_set_min_allowed_weights", []any{uint16(netuid), uint16(1)}},
 			adminCall{"sudo_set_yuma3_enabled", []any{uint16(netuid), true}},
-			adminCall{"sudo_set_commit_reveal_weights_enabled", []any{uint16(netuid), true}})
+			adminCall{"sudo_set_commit_reveal_weights_enabled", []any{uint16(netuid), true}},
+			// Spec 300 moves the burn only at the end of an adjustment
+			// interval; pushing the interval's end out of reach keeps the
+			// quote read before a registration equal to the burn charged.
+			adminCall{"sudo_set_adjustment_interval", []any{uint16(netuid), uint16(65535)}})
 	}
 	return rc, nil
 }
@@ -175,7 +181,33 @@ func TestIntegrationConformance(t *testing.T) {
 	sudoSet(t, c, adminCall{"sudo_set_network_rate_limit", []any{uint64(0)}}, adminCall{"sudo_set_tx_rate_limit", []any{uint64(0)}})
 	prefix := fmt.Sprintf("//gotensor-client-%d", time.Now().UnixNano())
 	h := conformanceChain{DevClient: c, t: t}
-	chaintest.Run(t, func(*testing.T) st.Chain { return h }, chaintest.WithKeyPrefix(prefix), chaintest.WithTimeout(12*time.Minute))
+	chaintest.Run(t, func(*testing.T) st.Chain { return h }, chaintest.WithKeyPrefix(prefix), chaintest.WithTimeout(12*time.Minute),
+		chaintest.WithRuntime(conformanceRuntime(t, c)))
+}
+
+// poolSeedsWholeLockSpec is the first spec_version whose register_network
+// seeds the new subnet's pool with the whole lock (upstream subtensor,
+// April 2026, spec 397). Before it the pool got NetworkMinLockCost and the
+// rest of the lock was burnt.
+const poolSeedsWholeLockSpec = 397
+
+// conformanceRuntime reads the rules of the runtime behind c that the suite
+// cannot observe itself.
+func conformanceRuntime(t *testing.T, c *st.DevClient) chaintest.Runtime {
+	t.Helper()
+	var r chaintest.Runtime
+	if c.SpecVersion() < poolSeedsWholeLockSpec {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		// A ValueQuery item: ReadStorage gives the metadata's default when
+		// nothing is stored.
+		var minLock uint64
+		_, err := c.ReadStorage(ctx, st.PalletSubtensor, "NetworkMinLockCost", &minLock, nil)
+		require.NoError(t, err)
+		require.Positive(t, minLock)
+		r.PoolSeed = st.Balance(minLock)
+	}
+	return r
 }
 
 // impostorSigner claims one account but signs with another key.
