@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,4 +83,32 @@ func BenchmarkDummyThroughput(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
 		})
 	}
+}
+
+// BenchmarkDummyInterleaved alternates the transports call by call, so
+// that machine noise hits all of them alike, and reports each one's median
+// latency and the ratios to HTTP (the figure to quote on a busy machine).
+func BenchmarkDummyInterleaved(b *testing.B) {
+	v, targets, order := benchSetup(b)
+	samples := map[string][]time.Duration{}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, name := range order {
+			start := time.Now()
+			res, _ := Call(b.Context(), v.d, targets[name], synapsetest.NewDummy(1))
+			samples[name] = append(samples[name], time.Since(start))
+			if res.Dendrite.GetStatusCode() != http.StatusOK {
+				b.Fatalf("%s: %d %s", name, res.Dendrite.GetStatusCode(), res.Dendrite.GetStatusMessage())
+			}
+		}
+	}
+	med := map[string]float64{}
+	for _, name := range order {
+		s := samples[name]
+		slices.Sort(s)
+		med[name] = float64(s[len(s)/2].Microseconds())
+		b.ReportMetric(med[name], "µs-median-"+name)
+	}
+	b.ReportMetric(med["p2p-tcp"]/med["http"], "ratio-tcp/http")
+	b.ReportMetric(med["p2p-quic"]/med["http"], "ratio-quic/http")
 }
