@@ -36,6 +36,12 @@
 // AxonInfo.protocol and a FormatCommitment commitment advertise the
 // multiaddrs (see AxonProtocolP2P).
 //
+// Cost (TestBuildCost, BenchmarkDummyInterleaved, 2 shared cores): a tiny
+// miner binary grows from 16 MiB to 35 MiB when it imports this package,
+// and its cold build from about 4 to 5 minutes; a Dummy round trip on
+// loopback takes about 1.5× the HTTP median over libp2p TCP and 1.45× over
+// QUIC (a fresh stream, the HTTP/1.1 framing and yamux or QUIC per call).
+//
 // The stream framing is HTTP/1.1 from the standard library rather than a
 // new codec so that the axon and dendrite are reused unchanged and verify
 // is byte-for-byte the HTTP one; the binding record is JSON so that a
