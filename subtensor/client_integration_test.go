@@ -2,6 +2,7 @@ package subtensor_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -120,9 +121,24 @@ func sudoSet(t *testing.T, c *st.DevClient, calls ...adminCall) {
 	}
 	batch, err := c.BatchAll(encoded...)
 	require.NoError(t, err)
-	rc, err := c.Sudo(ctx, mustKey(t, "//Alice"), batch)
+	rc, err := retryNonceRace(func() (*st.Receipt, error) { return c.Sudo(ctx, mustKey(t, "//Alice"), batch) })
 	require.NoError(t, err)
 	require.True(t, rc.Succeeded())
+}
+
+// retryNonceRace resubmits while the pool drops the extrinsic for its
+// nonce. Other packages' integration tests sign with //Alice from other
+// processes at the same time, so an extrinsic of ours can lose its nonce to
+// theirs (the pool then reports it invalid or stale, and nothing of it was
+// applied). Any other outcome is returned as it is.
+func retryNonceRace(submit func() (*st.Receipt, error)) (*st.Receipt, error) {
+	for attempt := 0; ; attempt++ {
+		rc, err := submit()
+		lost := rc == nil && (errors.Is(err, st.ErrSubmission) || errors.Is(err, st.ErrStaleNonce) || errors.Is(err, st.ErrFutureNonce))
+		if !lost || attempt == 4 {
+			return rc, err
+		}
+	}
 }
 
 // conformanceChain is the test harness that lets the conformance suite,
@@ -167,11 +183,17 @@ func (h conformanceChain) RegisterNetwork(ctx context.Context, signer st.Signer,
 	return rc, nil
 }
 
+// Transfer and SetHyperparameter are what the suite signs with //Alice
+// (funder and sudo), which other processes use too: see retryNonceRace.
+func (h conformanceChain) Transfer(ctx context.Context, signer st.Signer, dest st.AccountID, amount st.Balance, keepAlive bool) (*st.Receipt, error) {
+	return retryNonceRace(func() (*st.Receipt, error) { return h.DevClient.Transfer(ctx, signer, dest, amount, keepAlive) })
+}
+
 func (h conformanceChain) SetHyperparameter(ctx context.Context, signer st.Signer, netuid st.NetUID, name string, value uint64) (*st.Receipt, error) {
 	if name == "subnet_emission_enabled" && !h.HasCall(st.PalletAdminUtils, "sudo_set_subnet_emission_enabled") {
 		name = "subtoken_enabled"
 	}
-	return h.DevClient.SetHyperparameter(ctx, signer, netuid, name, value)
+	return retryNonceRace(func() (*st.Receipt, error) { return h.DevClient.SetHyperparameter(ctx, signer, netuid, name, value) })
 }
 
 func TestIntegrationConformance(t *testing.T) {
