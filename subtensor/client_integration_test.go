@@ -87,7 +87,7 @@ func TestIntegrationReads(t *testing.T) {
 	require.NoError(t, err)
 	before, err := c.Balance(ctx, st.SignerAccount(bob))
 	require.NoError(t, err)
-	rc, err := c.Transfer(ctx, alice, st.SignerAccount(bob), st.TAO(3), false)
+	rc, err := retryNonceRace(func() (*st.Receipt, error) { return c.Transfer(ctx, alice, st.SignerAccount(bob), st.TAO(3), false) })
 	require.NoError(t, err)
 	require.Greater(t, rc.BlockNumber, head)
 	now, err := c.Balance(ctx, st.SignerAccount(bob))
