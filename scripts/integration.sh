@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the integration tests against a real subtensor runtime (chopsticks running
 # subtensor's own WASM, from ../shared/testnet). Starts the chain, runs every test
-# whose name contains "Integration" with GOTENSOR_CHAIN_URL set, stops the chain.
+# whose name contains "Integration" (GOTENSOR_CHAIN_URL) and the examples'
+# miner/validator run on the real runtime ("LocalRuntime",
+# GOTENSOR_EXAMPLES_CHAIN_URL), then stops the chain if this script started it.
 # The first run installs the npm package @acala-network/chopsticks (a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +33,10 @@ echo "integration: chain at $url"
 export GOFLAGS=${GOFLAGS:--mod=readonly}
 log=$(mktemp)
 status=0
-GOTENSOR_CHAIN_URL="$url" go test -count=1 -timeout 15m -v -run 'Integration' ./... >"$log" 2>&1 || status=$?
+# -p 1: the packages share one chain and fund their fresh keys from //Alice;
+# run one package at a time so they never race for Alice's nonce.
+GOTENSOR_CHAIN_URL="$url" GOTENSOR_EXAMPLES_CHAIN_URL="$url" \
+  go test -p 1 -count=1 -timeout 20m -v -run 'Integration|LocalRuntime' ./... >"$log" 2>&1 || status=$?
 grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|(ok|FAIL|panic)[[:space:]]|    )' "$log" | grep -v '^=== RUN' || true
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
