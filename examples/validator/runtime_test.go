@@ -17,11 +17,10 @@ import (
 	"github.com/gotensor/gotensor/wallet"
 )
 
-// runtimeURLEnv names the chain for TestLocalRuntimeMinerValidator. It is
-// not GOTENSOR_CHAIN_URL on purpose: scripts/integration.sh runs the
-// packages' integration tests in parallel on one chain, and the subtensor
-// tests roll the chain back between tests, which would erase this test's
-// subnet half-way. Give it a chain of its own:
+// runtimeURLEnv names the chain for TestLocalRuntimeMinerValidator.
+// scripts/integration.sh sets it to the same chain as GOTENSOR_CHAIN_URL and
+// runs the packages one at a time (-p 1), so no other test sends from //Alice
+// while this one does. By hand:
 //
 //	TESTNET_HOME=/tmp/exnet PORT=9966 ../shared/testnet/start.sh
 //	GOTENSOR_EXAMPLES_CHAIN_URL=ws://127.0.0.1:9966 go test -run LocalRuntime -v ./examples/validator
