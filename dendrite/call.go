@@ -83,12 +83,21 @@ func (d *Dendrite) programmerError(syn synapse.Synapse, err error) error {
 	return err
 }
 
-// attempt is one signed request.
-func (d *Dendrite) attempt(parent context.Context, target Target, syn synapse.Synapse) error {
-	start := time.Now()
-	name := synapse.Name(syn)
-	b := syn.SynapseBase()
+// request is a synapse signed for one target and encoded for the wire.
+type request struct {
+	name    string
+	host    string
+	port    int
+	headers http.Header
+	body    []byte
+	timeout float64 // seconds, as written into the synapse
+}
 
+// prepare applies the call timeout, fills and signs the synapse's terminal
+// infos for target and encodes headers and body: the part Call and Stream
+// share. An error is a programmer error, already recorded in syn.
+func (d *Dendrite) prepare(target Target, syn synapse.Synapse) (request, error) {
+	b := syn.SynapseBase()
 	timeout := b.EffectiveTimeout()
 	if d.cfg.timeout > 0 {
 		timeout = d.cfg.timeout.Seconds()
@@ -97,22 +106,33 @@ func (d *Dendrite) attempt(parent context.Context, target Target, syn synapse.Sy
 
 	host, port := splitTarget(target.Address())
 	if err := d.preprocess(syn, host, port, target.HotkeySS58()); err != nil {
-		return d.programmerError(syn, err)
+		return request{}, d.programmerError(syn, err)
 	}
 	headers, err := synapse.EncodeHeaders(syn)
 	if err != nil {
-		return d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
+		return request{}, d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
 	}
 	body, err := synapse.EncodeBody(syn)
 	if err != nil {
-		return d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
+		return request{}, d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
 	}
+	return request{name: synapse.Name(syn), host: host, port: port, headers: headers, body: body, timeout: timeout}, nil
+}
 
-	ctx, cancel := context.WithTimeout(parent, time.Duration(timeout*float64(time.Second)))
+// attempt is one signed request.
+func (d *Dendrite) attempt(parent context.Context, target Target, syn synapse.Synapse) error {
+	start := time.Now()
+	b := syn.SynapseBase()
+	r, err := d.prepare(target, syn)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(parent, time.Duration(r.timeout*float64(time.Second)))
 	defer cancel()
 	stop := context.AfterFunc(d.closeCtx, cancel)
 	defer stop()
 
+	name, host, port, headers, body, timeout := r.name, r.host, r.port, r.headers, r.body, r.timeout
 	status := d.exchange(ctx, syn, name, host, port, headers, body, timeout)
 	elapsed := time.Since(start)
 	b.Dendrite.ProcessTime = synapse.Ptr(elapsed.Seconds())

@@ -65,25 +65,12 @@ func (d *Dendrite) stream(parent context.Context, target Target, syn synapse.Str
 	defer d.inflight.Done()
 
 	start := time.Now()
-	name := synapse.Name(syn)
 	b := syn.SynapseBase()
-	timeout := b.EffectiveTimeout()
-	if d.cfg.timeout > 0 {
-		timeout = d.cfg.timeout.Seconds()
-	}
-	b.Timeout = timeout
-	host, port := splitTarget(target.Address())
-	if err := d.preprocess(syn, host, port, target.HotkeySS58()); err != nil {
-		return d.programmerError(syn, err)
-	}
-	headers, err := synapse.EncodeHeaders(syn)
+	r, err := d.prepare(target, syn)
 	if err != nil {
-		return d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
+		return err
 	}
-	body, err := synapse.EncodeBody(syn)
-	if err != nil {
-		return d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
-	}
+	name, host, port, headers, body, timeout := r.name, r.host, r.port, r.headers, r.body, r.timeout
 
 	ctx, cancel := context.WithTimeout(parent, time.Duration(timeout*float64(time.Second)))
 	defer cancel()
