@@ -145,3 +145,47 @@ type WeightCommit struct {
 	// revealed (informational).
 	ExpireBlock uint64
 }
+
+// MechanismChain addresses one mechanism (sub-subnet) of a subnet. A subnet
+// may run up to 16 mechanisms (MechanismCountCurrent); each has its own
+// weights, bonds, incentive and last_update, stored under the index
+// NetUIDIndex(netuid, mech) = mech·4096 + netuid (spec/chain.md §1), while
+// stake, axons and registrations are shared. Mechanism 0 is the subnet
+// itself, so every method here with mech 0 agrees with the corresponding
+// Chain method. A runtime without mechanisms reports a count of 1 and
+// answers ErrMechanismDoesNotExist for any other mechanism.
+type MechanismChain interface {
+	// MechanismCount is the subnet's MechanismCountCurrent (1 when the
+	// runtime has no mechanisms).
+	MechanismCount(ctx context.Context, netuid NetUID, opts ...ReadOption) (int, error)
+	// MechanismEmissionSplit is the subnet's MechanismEmissionSplit: one
+	// u16 share per mechanism summing to 65535, or nil when the emission is
+	// split evenly (the chain's default).
+	MechanismEmissionSplit(ctx context.Context, netuid NetUID, opts ...ReadOption) ([]uint16, error)
+	// Mechagraph is the metagraph of one mechanism: the subnet-wide fields
+	// of Metagraph with the per-mechanism incentive, last_update and
+	// emission of mech.
+	Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opts ...ReadOption) (*Metagraph, error)
+	// MechanismWeights returns every stored weight row of the mechanism,
+	// keyed by the setting uid (rows absent from storage are absent here).
+	MechanismWeights(ctx context.Context, netuid NetUID, mech MechID, opts ...ReadOption) (map[UID][]WeightEntry, error)
+	// MechanismBonds returns every stored bond row of the mechanism, keyed
+	// by the validator uid, with the chain's raw u16 values.
+	MechanismBonds(ctx context.Context, netuid NetUID, mech MechID, opts ...ReadOption) (map[UID][]WeightEntry, error)
+	// MechanismWeightCommits is WeightCommits for one mechanism.
+	MechanismWeightCommits(ctx context.Context, netuid NetUID, mech MechID, hotkey AccountID, opts ...ReadOption) ([]WeightCommit, error)
+
+	// SetMechanismWeights is set_mechanism_weights (set_weights on mech 0).
+	SetMechanismWeights(ctx context.Context, signer Signer, netuid NetUID, mech MechID, uids []UID, values []uint16, versionKey uint64) (*Receipt, error)
+	// CommitMechanismWeights is commit_mechanism_weights; the commit hash
+	// is CommitHash(hotkey, netuid, mech, …).
+	CommitMechanismWeights(ctx context.Context, signer Signer, netuid NetUID, mech MechID, commit Hash) (*Receipt, error)
+	// RevealMechanismWeights is reveal_mechanism_weights.
+	RevealMechanismWeights(ctx context.Context, signer Signer, netuid NetUID, mech MechID, uids []UID, values []uint16, salt []uint16, versionKey uint64) (*Receipt, error)
+	// SetMechanismCount is AdminUtils sudo_set_mechanism_count (the subnet
+	// owner may call it; the chain checks max_uids·count ≤ 256).
+	SetMechanismCount(ctx context.Context, signer Signer, netuid NetUID, count int) (*Receipt, error)
+	// SetMechanismEmissionSplit is AdminUtils
+	// sudo_set_mechanism_emission_split; nil restores the even split.
+	SetMechanismEmissionSplit(ctx context.Context, signer Signer, netuid NetUID, split []uint16) (*Receipt, error)
+}
