@@ -97,17 +97,14 @@ func (c *Client) SetWeights(ctx context.Context, signer Signer, netuid NetUID, u
 	return c.submit(ctx, signer, PalletSubtensor, "set_weights", uint16(netuid), u16s(uids), values, versionKey)
 }
 
-// SetMechanismWeights sets weights on one mechanism of the subnet
-// (set_mechanism_weights); mechanism 0 falls back to set_weights on
-// runtimes without mechanisms.
+// SetMechanismWeights implements MechanismChain (set_mechanism_weights;
+// set_weights for mechanism 0 on runtimes without it).
 func (c *Client) SetMechanismWeights(ctx context.Context, signer Signer, netuid NetUID, mech MechID, uids []UID, values []uint16, versionKey uint64) (*Receipt, error) {
-	if !c.hasCall(PalletSubtensor, "set_mechanism_weights") {
-		if mech != 0 {
-			return nil, fmt.Errorf("%w: runtime has no set_mechanism_weights", ErrRuntimeMetadata)
-		}
-		return c.submit(ctx, signer, PalletSubtensor, "set_weights", uint16(netuid), u16s(uids), values, versionKey)
+	name, args, err := c.mechanismCall("set_mechanism_weights", "set_weights", netuid, mech, u16s(uids), values, versionKey)
+	if err != nil {
+		return nil, err
 	}
-	return c.submit(ctx, signer, PalletSubtensor, "set_mechanism_weights", uint16(netuid), uint8(mech), u16s(uids), values, versionKey)
+	return c.submit(ctx, signer, PalletSubtensor, name, args...)
 }
 
 // CommitWeights implements Chain (commit_weights, or

@@ -517,27 +517,7 @@ func (c *Client) Weights(ctx context.Context, netuid NetUID, uid UID, opts ...Re
 // AllWeights returns every stored weight row of the subnet (mechanism 0)
 // by uid, through paged key iteration.
 func (c *Client) AllWeights(ctx context.Context, netuid NetUID, opts ...ReadOption) (map[UID][]WeightEntry, error) {
-	entries, err := c.IterateStorage(ctx, PalletSubtensor, "Weights", []any{NetUIDIndex(netuid, 0)}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	m := c.runtime().meta
-	out := make(map[UID][]WeightEntry, len(entries))
-	for _, e := range entries {
-		var uid UID
-		if len(e.Keys) != 2 {
-			return nil, fmt.Errorf("%w: Weights key has %d parts", ErrMalformedResponse, len(e.Keys))
-		}
-		if err := assign(reflect.ValueOf(&uid).Elem(), e.Keys[1], "uid"); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
-		}
-		var ws []wireWeight
-		if _, err := m.DecodeStorageValue(PalletSubtensor, "Weights", e.Value, &ws); err != nil {
-			return nil, fmt.Errorf("%w: Weights value: %w", ErrMalformedResponse, err)
-		}
-		out[uid] = weightEntries(ws)
-	}
-	return out, nil
+	return c.indexRows(ctx, "Weights", NetUIDIndex(netuid, 0), opts)
 }
 
 // BurnCost implements Chain (SubtensorModule.Burn).
@@ -552,13 +532,18 @@ func (c *Client) BurnCost(ctx context.Context, netuid NetUID, opts ...ReadOption
 // WeightCommits implements Chain (SubtensorModule.WeightCommits of
 // mechanism 0): (hash, commit block, first reveal block, expiry block).
 func (c *Client) WeightCommits(ctx context.Context, netuid NetUID, hotkey AccountID, opts ...ReadOption) ([]WeightCommit, error) {
+	return c.weightCommits(ctx, NetUIDIndex(netuid, 0), hotkey, opts)
+}
+
+// weightCommits reads WeightCommits under one netuid index.
+func (c *Client) weightCommits(ctx context.Context, index uint16, hotkey AccountID, opts []ReadOption) ([]WeightCommit, error) {
 	var raw []struct {
 		Hash        Hash
 		CommitBlock uint64
 		RevealBlock uint64
 		ExpireBlock uint64
 	}
-	found, err := c.ReadStorage(ctx, PalletSubtensor, "WeightCommits", &raw, []any{NetUIDIndex(netuid, 0), hotkey}, opts...)
+	found, err := c.ReadStorage(ctx, PalletSubtensor, "WeightCommits", &raw, []any{index, hotkey}, opts...)
 	if err != nil || !found {
 		return nil, err
 	}
