@@ -19,7 +19,11 @@
 //
 // Values follow the Python SDK's normalizations (u16/65535, rao/1e9,
 // row-normalized weights, TAO stake × 0.18), computed in float64; see
-// Metagraph. Mechanisms other than 0 cannot be read through
-// subtensor.Chain yet; the field is carried so files need no change when
-// they can.
+// Metagraph.
+//
+// A subnet's mechanisms (sub-subnets) each have their own weights, bonds,
+// incentive, last_update and emission. WithMechanism(m) selects one (0, the
+// subnet itself, by default); m != 0 is read through
+// subtensor.MechanismChain, which both backends implement, and is saved
+// under its own directory (MechanismDir).
 package metagraph

@@ -19,10 +19,10 @@ var ErrCorrupt = errors.New("metagraph: corrupt file")
 // metagraph.
 var ErrNoSnapshot = errors.New("metagraph: no saved metagraph")
 
-// ErrMechanismUnsupported is returned by Sync when a mechanism other than 0
-// is requested: subtensor.Chain reads (Metagraph, Neurons) address
-// mechanism 0 only.
-var ErrMechanismUnsupported = errors.New("metagraph: only mechanism 0 can be read through subtensor.Chain")
+// ErrMechanismUnsupported is returned by Sync, Refresh and a Syncer when a
+// mechanism other than 0 is requested from a chain that does not implement
+// subtensor.MechanismChain (subtensor.Chain alone reads mechanism 0 only).
+var ErrMechanismUnsupported = errors.New("metagraph: mechanisms other than 0 need a subtensor.MechanismChain")
 
 // ErrInconsistent is matched (errors.Is) by every *InconsistentError.
 var ErrInconsistent = errors.New("metagraph: chain returned inconsistent data")

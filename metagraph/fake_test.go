@@ -231,3 +231,78 @@ func newFake(netuid subtensor.NetUID, n int, weights, bonds [][]subtensor.Weight
 	f.burn = mg.Burn
 	return f
 }
+
+// mechFake is a fakeChain that also implements subtensor.MechanismChain:
+// mechanism m's graph, weight rows and bond rows are given per mechanism;
+// a mechanism without a graph does not exist. The calls the metagraph
+// never makes panic through the nil embedded interface.
+type mechFake struct {
+	*fakeChain
+	subtensor.MechanismChain
+
+	graphs         map[subtensor.MechID]*subtensor.Metagraph
+	weights, bonds map[subtensor.MechID]map[subtensor.UID][]subtensor.WeightEntry
+	rowsErr        error
+}
+
+var _ subtensor.MechanismChain = (*mechFake)(nil)
+
+// newMechFake adds mechanism 1 to threeUIDs: its own incentive, last_update
+// and emission, and weights and bonds unlike mechanism 0's.
+func newMechFake(netuid subtensor.NetUID) *mechFake {
+	f := &mechFake{fakeChain: threeUIDs(netuid)}
+	mg1 := *f.mg
+	mg1.Incentives = []uint16{0, 65535, 0}
+	mg1.LastUpdate = []uint64{950, 951, 952}
+	mg1.Emission = []subtensor.Balance{0, 2_000_000_000, 0}
+	f.graphs = map[subtensor.MechID]*subtensor.Metagraph{0: f.mg, 1: &mg1}
+	f.weights = map[subtensor.MechID]map[subtensor.UID][]subtensor.WeightEntry{1: {
+		0: {{UID: 1, Value: 3}, {UID: 2, Value: 1}},
+		2: {{UID: 1, Value: 65535}},
+	}}
+	f.bonds = map[subtensor.MechID]map[subtensor.UID][]subtensor.WeightEntry{1: {
+		0: {{UID: 1, Value: 40000}},
+	}}
+	return f
+}
+
+func (f *mechFake) mech(mech subtensor.MechID) (*subtensor.Metagraph, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	mg, ok := f.graphs[mech]
+	if !ok {
+		return nil, subtensor.ErrMechanismDoesNotExist
+	}
+	return mg, nil
+}
+
+func (f *mechFake) Mechagraph(ctx context.Context, netuid subtensor.NetUID, mech subtensor.MechID, opts ...subtensor.ReadOption) (*subtensor.Metagraph, error) {
+	f.record("Mechagraph", opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return f.mech(mech)
+}
+
+func (f *mechFake) rows(ctx context.Context, name string, m map[subtensor.MechID]map[subtensor.UID][]subtensor.WeightEntry,
+	mech subtensor.MechID, opts []subtensor.ReadOption) (map[subtensor.UID][]subtensor.WeightEntry, error) {
+	f.record(name, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := f.mech(mech); err != nil {
+		return nil, err
+	}
+	if f.rowsErr != nil {
+		return nil, f.rowsErr
+	}
+	return m[mech], nil
+}
+
+func (f *mechFake) MechanismWeights(ctx context.Context, _ subtensor.NetUID, mech subtensor.MechID, opts ...subtensor.ReadOption) (map[subtensor.UID][]subtensor.WeightEntry, error) {
+	return f.rows(ctx, "MechanismWeights", f.weights, mech, opts)
+}
+
+func (f *mechFake) MechanismBonds(ctx context.Context, _ subtensor.NetUID, mech subtensor.MechID, opts ...subtensor.ReadOption) (map[subtensor.UID][]subtensor.WeightEntry, error) {
+	return f.rows(ctx, "MechanismBonds", f.bonds, mech, opts)
+}

@@ -229,6 +229,29 @@ func (s *sparse) fill(nf []subtensor.NeuronInfo, pick func(*subtensor.NeuronInfo
 	}
 }
 
+// fillRows stores rows given by uid (uids without a row are empty rows;
+// every uid is below n, see validate), reusing the arrays.
+func (s *sparse) fillRows(n int, rows map[subtensor.UID][]subtensor.WeightEntry) {
+	total := 0
+	for _, row := range rows {
+		total += len(row)
+	}
+	s.rowPtr = resize(s.rowPtr, n+1)
+	s.cols = resize(s.cols, total)
+	s.vals = resize(s.vals, total)
+	k := 0
+	s.rowPtr[0] = 0
+	for i := 0; i < n; i++ {
+		row := rows[subtensor.UID(i)]
+		cols, vals := s.cols[k:k+len(row)], s.vals[k:k+len(row)]
+		for j, e := range row {
+			cols[j], vals[j] = uint16(e.UID), e.Value
+		}
+		k += len(row)
+		s.rowPtr[i+1] = uint32(k)
+	}
+}
+
 // resize returns s with length n, reusing its array when it is large
 // enough. Contents are unspecified; callers overwrite every element.
 func resize[T any](s []T, n int) []T {

@@ -300,7 +300,7 @@ func TestSyncFallbackWithoutMetagraphAPI(t *testing.T) {
 	}
 }
 
-func TestSyncMechanism(t *testing.T) {
+func TestSyncMechanismNeedsMechanismChain(t *testing.T) {
 	_, err := Sync(context.Background(), threeUIDs(1), 1, WithMechanism(1))
 	require.ErrorIs(t, err, ErrMechanismUnsupported)
 }

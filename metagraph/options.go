@@ -48,10 +48,10 @@ func WithBlock(number uint64) Option {
 	return func(c *config) { c.block, c.hasBlock = number, true }
 }
 
-// WithMechanism selects the mechanism (sub-subnet). subtensor.Chain reads
-// mechanism 0 only, so any other value makes Sync fail with
-// ErrMechanismUnsupported; the field exists so that snapshots and files
-// already carry it.
+// WithMechanism selects the mechanism (sub-subnet; default 0, the subnet
+// itself). Mechanism m != 0 is read through subtensor.MechanismChain, which
+// the chain must implement (ErrMechanismUnsupported otherwise); the
+// snapshot, its file and its Save path carry the mechanism.
 func WithMechanism(id subtensor.MechID) Option { return func(c *config) { c.mech = id } }
 
 // WithNetwork labels the snapshot with the network's name ("finney",

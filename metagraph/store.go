@@ -33,6 +33,12 @@ import (
 // Load recomputes the public fields with the same code as Sync, so a
 // loaded metagraph equals the saved one exactly. Readers reject a newer
 // version with ErrUnsupportedVersion before looking further.
+//
+// Mechanisms: version 1 carried the "mechid" key from the start, so a
+// snapshot of mechanism m != 0 is an ordinary version-1 file (its weights
+// and bonds are that mechanism's) and every reader of version 1 loads it
+// with the right MechID; no version bump was needed. Only the directory
+// changes: MechanismDir puts mechanism m != 0 under mech-<m>.
 const (
 	// FormatVersion is the version Save writes and the newest Load reads.
 	FormatVersion uint16 = 1
@@ -505,21 +511,40 @@ func Dir(root, network string, netuid subtensor.NetUID) (string, error) {
 	return filepath.Join(root, "network-"+network, "netuid-"+strconv.Itoa(int(netuid))), nil
 }
 
-// Path is the file of one saved block: Dir(...)/block-<block>.mgraph.
-func Path(root, network string, netuid subtensor.NetUID, block uint64) (string, error) {
+// MechanismDir is where metagraphs of one mechanism of a subnet are saved:
+// Dir(...) itself for mechanism 0 (so the layout of subnet snapshots, and
+// every file saved before mechanisms were readable, stays where it was),
+// Dir(...)/mech-<mech> for the others.
+func MechanismDir(root, network string, netuid subtensor.NetUID, mech subtensor.MechID) (string, error) {
 	d, err := Dir(root, network, netuid)
+	if err != nil || mech == 0 {
+		return d, err
+	}
+	return filepath.Join(d, "mech-"+strconv.Itoa(int(mech))), nil
+}
+
+// Path is the file of one saved block of mechanism 0:
+// Dir(...)/block-<block>.mgraph.
+func Path(root, network string, netuid subtensor.NetUID, block uint64) (string, error) {
+	return MechanismPath(root, network, netuid, 0, block)
+}
+
+// MechanismPath is the file of one saved block of a mechanism:
+// MechanismDir(...)/block-<block>.mgraph.
+func MechanismPath(root, network string, netuid subtensor.NetUID, mech subtensor.MechID, block uint64) (string, error) {
+	d, err := MechanismDir(root, network, netuid, mech)
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(d, "block-"+strconv.FormatUint(block, 10)+FileExt), nil
 }
 
-// Save writes the metagraph to Path(root, m.Network, m.NetUID, m.Block)
-// atomically (a temporary file in the same directory, synced, then
+// Save writes the metagraph to
+// MechanismPath(root, m.Network, m.NetUID, m.MechID, m.Block) atomically (a temporary file in the same directory, synced, then
 // renamed; mode 0644, there is nothing secret in it) and returns the path.
 // m.Network must be set (WithNetwork).
 func (m *Metagraph) Save(root string) (string, error) {
-	p, err := Path(root, m.Network, m.NetUID, m.Block)
+	p, err := MechanismPath(root, m.Network, m.NetUID, m.MechID, m.Block)
 	if err != nil {
 		return "", err
 	}
@@ -583,10 +608,16 @@ func Load(path string) (*Metagraph, error) {
 	return m, nil
 }
 
-// Blocks lists the blocks saved for a subnet, ascending. Files whose
-// names are not block-<n>.mgraph are ignored.
+// Blocks lists the blocks saved for a subnet (mechanism 0), ascending.
+// Files whose names are not block-<n>.mgraph are ignored.
 func Blocks(root, network string, netuid subtensor.NetUID) ([]uint64, error) {
-	d, err := Dir(root, network, netuid)
+	return MechanismBlocks(root, network, netuid, 0)
+}
+
+// MechanismBlocks lists the blocks saved for one mechanism of a subnet,
+// ascending.
+func MechanismBlocks(root, network string, netuid subtensor.NetUID, mech subtensor.MechID) ([]uint64, error) {
+	d, err := MechanismDir(root, network, netuid, mech)
 	if err != nil {
 		return nil, err
 	}
@@ -618,17 +649,23 @@ func Blocks(root, network string, netuid subtensor.NetUID) ([]uint64, error) {
 	return out, nil
 }
 
-// LoadLatest loads the highest block saved for a subnet, or fails with
-// ErrNoSnapshot.
+// LoadLatest loads the highest block saved for a subnet (mechanism 0), or
+// fails with ErrNoSnapshot.
 func LoadLatest(root, network string, netuid subtensor.NetUID) (*Metagraph, error) {
-	bs, err := Blocks(root, network, netuid)
+	return LoadLatestMechanism(root, network, netuid, 0)
+}
+
+// LoadLatestMechanism loads the highest block saved for one mechanism of a
+// subnet, or fails with ErrNoSnapshot.
+func LoadLatestMechanism(root, network string, netuid subtensor.NetUID, mech subtensor.MechID) (*Metagraph, error) {
+	bs, err := MechanismBlocks(root, network, netuid, mech)
 	if err != nil {
 		return nil, err
 	}
 	if len(bs) == 0 {
-		return nil, fmt.Errorf("%w for network %q netuid %d", ErrNoSnapshot, network, netuid)
+		return nil, fmt.Errorf("%w for network %q netuid %d mechanism %d", ErrNoSnapshot, network, netuid, mech)
 	}
-	p, err := Path(root, network, netuid, bs[len(bs)-1])
+	p, err := MechanismPath(root, network, netuid, mech, bs[len(bs)-1])
 	if err != nil {
 		return nil, err
 	}

@@ -24,17 +24,26 @@ type fetched struct {
 	hp   *subtensor.SubnetHyperparams
 	burn subtensor.Balance
 	nets []subtensor.NetUID // root subnet in full mode: weight columns
+
+	// mech is the mechanism read; for mech != 0, mw and mb are its weight
+	// and bond rows by uid (full mode) and the neurons are lite (they
+	// only contribute validator trust and the uid/hotkey cross-check).
+	mech   subtensor.MechID
+	mw, mb map[subtensor.UID][]subtensor.WeightEntry
 }
 
+// liteNeurons reports whether the neurons read are the lite ones.
+func (f *fetched) liteNeurons() bool { return f.lite || f.mech != 0 }
+
 func (f *fetched) n() int {
-	if f.lite {
+	if f.liteNeurons() {
 		return len(f.nl)
 	}
 	return len(f.nf)
 }
 
 func (f *fetched) neuron(i int) *subtensor.NeuronInfoLite {
-	if f.lite {
+	if f.liteNeurons() {
 		return &f.nl[i]
 	}
 	return &f.nf[i].NeuronInfoLite
@@ -54,6 +63,15 @@ func (f *fetched) neuron(i int) *subtensor.NeuronInfoLite {
 // fields only that API provides nil. (The remote client reports a missing
 // runtime API as a metadata error and an unexpected layout as a malformed
 // response; both fall back. subtensor has no dedicated sentinel for it.)
+//
+// WithMechanism(m) with m != 0 reads mechanism m through
+// subtensor.MechanismChain (the chain must implement it, else
+// ErrMechanismUnsupported): Mechagraph(m) in place of Metagraph — its
+// incentive, last_update and emission are mechanism m's, the rest is the
+// subnet's — with NeuronsLite for validator trust and, in full mode,
+// MechanismWeights(m) and MechanismBonds(m) for Weights and Bonds, all at
+// the same block hash and concurrently. There is no fallback: a mechanism
+// the subnet does not have fails with subtensor.ErrMechanismDoesNotExist.
 //
 // Chain data that cannot describe one subnet at one block returns an
 // *InconsistentError (errors.Is(err, ErrInconsistent)).
@@ -110,10 +128,14 @@ func fallbackable(ctx context.Context, err error) bool {
 }
 
 func fetch(ctx context.Context, chain subtensor.Chain, netuid subtensor.NetUID, cfg *config) (*fetched, error) {
+	var mc subtensor.MechanismChain
 	if cfg.mech != 0 {
-		return nil, fmt.Errorf("%w (mechanism %d requested)", ErrMechanismUnsupported, cfg.mech)
+		var ok bool
+		if mc, ok = chain.(subtensor.MechanismChain); !ok {
+			return nil, fmt.Errorf("%w (mechanism %d requested from a %T)", ErrMechanismUnsupported, cfg.mech, chain)
+		}
 	}
-	f := &fetched{netuid: netuid, lite: cfg.lite}
+	f := &fetched{netuid: netuid, lite: cfg.lite, mech: cfg.mech}
 	wrap := func(what string, err error) error {
 		return fmt.Errorf("metagraph: sync netuid %d at block %d: %s: %w", netuid, f.block, what, err)
 	}
@@ -132,6 +154,9 @@ func fetch(ctx context.Context, chain subtensor.Chain, netuid subtensor.NetUID, 
 	}
 	f.hash = h
 	at := subtensor.AtBlock(h)
+	if mc != nil {
+		return f, fetchMechanism(ctx, mc, chain, f, at, wrap)
+	}
 
 	var mgErr error
 	g, gctx := errgroup.WithContext(ctx)
@@ -219,6 +244,52 @@ func fetch(ctx context.Context, chain subtensor.Chain, netuid subtensor.NetUID, 
 	return f, nil
 }
 
+// fetchMechanism reads mechanism f.mech (not 0) at one block: the
+// mechagraph, the lite neurons and, in full mode, the mechanism's weight
+// and bond rows, concurrently.
+func fetchMechanism(ctx context.Context, mc subtensor.MechanismChain, chain subtensor.Chain, f *fetched,
+	at subtensor.ReadOption, wrap func(string, error) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		mg, err := mc.Mechagraph(gctx, f.netuid, f.mech, at)
+		if err != nil {
+			return wrap(fmt.Sprintf("mechagraph %d", f.mech), err)
+		}
+		if mg == nil {
+			return wrap(fmt.Sprintf("mechagraph %d", f.mech), errors.New("nil answer"))
+		}
+		f.mg = mg
+		return nil
+	})
+	g.Go(func() error {
+		nl, err := chain.NeuronsLite(gctx, f.netuid, at)
+		if err != nil {
+			return wrap("neurons", err)
+		}
+		f.nl = nl
+		return nil
+	})
+	if !f.lite {
+		g.Go(func() error {
+			w, err := mc.MechanismWeights(gctx, f.netuid, f.mech, at)
+			if err != nil {
+				return wrap(fmt.Sprintf("mechanism %d weights", f.mech), err)
+			}
+			f.mw = w
+			return nil
+		})
+		g.Go(func() error {
+			b, err := mc.MechanismBonds(gctx, f.netuid, f.mech, at)
+			if err != nil {
+				return wrap(fmt.Sprintf("mechanism %d bonds", f.mech), err)
+			}
+			f.mb = b
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
 // maxUIDs bounds n so that a hostile backend or file cannot make the
 // metagraph allocate an n×n matrix of arbitrary size. Subnets hold at most
 // 256 uids today; 4096 was the largest cap the chain ever had.
@@ -283,6 +354,24 @@ func (f *fetched) validate() error {
 		if f.mg != nil && nr.Hotkey != f.mg.Hotkeys[i] {
 			return incons("Neurons.Hotkey", i, i, "hotkey of uid differs between neurons and metagraph")
 		}
+	}
+	if !f.lite && f.mech != 0 {
+		for _, rows := range []struct {
+			name string
+			m    map[subtensor.UID][]subtensor.WeightEntry
+		}{{"MechanismWeights", f.mw}, {"MechanismBonds", f.mb}} {
+			for uid, row := range rows.m {
+				if int(uid) >= n {
+					return incons(rows.name, n-1, int(uid), "row of a uid past the last")
+				}
+				for _, e := range row {
+					if int(e.UID) >= n {
+						return incons(rows.name, n-1, int(e.UID), fmt.Sprintf("uid %d points past the last uid", uid))
+					}
+				}
+			}
+		}
+		return nil
 	}
 	if !f.lite && f.netuid != subtensor.RootNetUID {
 		for i := range f.nf {
@@ -377,6 +466,12 @@ func (m *Metagraph) setFrom(f *fetched, cfg *config) {
 	if f.lite {
 		r.weights.reset(0)
 		r.bonds.reset(0)
+		m.RootSubnets = m.RootSubnets[:0]
+		return
+	}
+	if f.mech != 0 {
+		r.weights.fillRows(n, f.mw)
+		r.bonds.fillRows(n, f.mb)
 		m.RootSubnets = m.RootSubnets[:0]
 		return
 	}
