@@ -397,10 +397,26 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 	if err != nil {
 		return err
 	}
+	var keyBuf [48]string
+	keys, sorted := headerKeys(h, keyBuf[:0])
+	err = decodeHeaderKeys(h, keys, b, v)
+	if err != nil && !sorted {
+		// Several bad headers: report the one the sorted order meets first,
+		// the same on every run.
+		slices.Sort(keys)
+		err = decodeHeaderKeys(h, keys, b, v)
+	}
+	if err != nil {
+		return err
+	}
+	b.Name = Name(s)
+	return nil
+}
+
+func decodeHeaderKeys(h http.Header, keys []string, b *Base, v reflect.Value) error {
 	var info *structInfo
 	var axonVals, dendriteVals *terminalValues
-	var keyBuf [48]string
-	for _, k := range sortedKeys(h, keyBuf[:0]) {
+	for _, k := range keys {
 		value := h[k][0]
 		lk := lowerKey(k)
 		switch {
@@ -441,7 +457,6 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 			b.ComputedBodyHash = value
 		}
 	}
-	b.Name = Name(s)
 	return nil
 }
 
@@ -456,9 +471,19 @@ func DecodeTerminalHeaders(h http.Header, s Synapse) error {
 	if err != nil {
 		return err
 	}
-	var axonVals, dendriteVals *terminalValues
 	var keyBuf [48]string
-	for _, k := range sortedKeys(h, keyBuf[:0]) {
+	keys, sorted := headerKeys(h, keyBuf[:0])
+	err = decodeTerminalKeys(h, keys, b)
+	if err != nil && !sorted {
+		slices.Sort(keys) // as in DecodeHeaders: the same error on every run
+		err = decodeTerminalKeys(h, keys, b)
+	}
+	return err
+}
+
+func decodeTerminalKeys(h http.Header, keys []string, b *Base) error {
+	var axonVals, dendriteVals *terminalValues
+	for _, k := range keys {
 		value := h[k][0]
 		lk := lowerKey(k)
 		var err error
@@ -475,18 +500,76 @@ func DecodeTerminalHeaders(h http.Header, s Synapse) error {
 	return nil
 }
 
-// sortedKeys returns the keys of h that have a value, sorted, so that two
-// spellings of one header resolve the same way on every run (canonical
-// "Bt_..." sorts before lower case "bt_...", and the later one wins). The
-// keys are appended to keys, which callers give a stack array's capacity.
-func sortedKeys(h http.Header, keys []string) []string {
+// headerKeys returns the keys of h that have a value, appended to keys
+// (callers give a stack array's capacity). When two keys could be spellings
+// of one header in different letter case, the keys are sorted (sorted is
+// true), so that the spellings resolve the same way on every run: canonical
+// "Bt_..." sorts before lower case "bt_...", and the later one wins.
+// Otherwise, which is what arrives in practice (net/http canonicalises every
+// key it reads; Python and EncodeHeaders send lower case), the order of the
+// keys does not matter and sorting them, a large part of the decoding cost,
+// is skipped.
+func headerKeys(h http.Header, keys []string) (_ []string, sorted bool) {
+	allCanonical, allLower := true, true
 	for k, vals := range h {
-		if len(vals) > 0 {
-			keys = append(keys, k)
+		if len(vals) == 0 {
+			continue
 		}
+		keys = append(keys, k)
+		allCanonical = allCanonical && isCanonicalKey(k)
+		allLower = allLower && isLowerASCII(k)
+	}
+	// Two distinct canonical keys differ in more than letter case (the
+	// canonical form is a function of the lower-case one), and lower-casing
+	// leaves distinct lower-case keys distinct.
+	if allCanonical || allLower {
+		return keys, false
 	}
 	slices.Sort(keys)
-	return keys
+	return keys, true
+}
+
+// isCanonicalKey reports whether k is a valid header name in net/http's
+// canonical form (upper case at the start and after each '-', lower case
+// elsewhere). http.CanonicalHeaderKey leaves names with other bytes as they
+// are, whatever their case, so those do not count.
+func isCanonicalKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	upper := true
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !isTokenByte(c) {
+			return false
+		}
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			return false
+		}
+		upper = c == '-'
+	}
+	return true
+}
+
+// isLowerASCII reports whether k is ASCII without upper-case letters, so
+// that strings.ToLower(k) == k.
+func isLowerASCII(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// isTokenByte reports whether c may appear in a header name (an RFC 9110
+// token byte).
+func isTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // lowerKeys maps the spellings of the fixed header names that arrive in

@@ -258,3 +258,43 @@ func TestNilSynapses(t *testing.T) {
 	_, err = synapse.EncodeHeaders(nil)
 	require.ErrorIs(t, err, synapse.ErrNotSynapse)
 }
+
+// TestDecodeHeadersSpellings: whatever the map order, two spellings of one
+// header resolve the same way (the greatest spelling wins: lower case over
+// net/http's canonical form), and with several bad headers the error names
+// the same one, the first in sorted order.
+func TestDecodeHeadersSpellings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		h    http.Header
+		want int64
+	}{
+		{"canonical and lower", http.Header{"Bt_header_dendrite_nonce": {"1"}, "bt_header_dendrite_nonce": {"2"}}, 2},
+		{"upper and lower", http.Header{"BT_HEADER_DENDRITE_NONCE": {"3"}, "bt_header_dendrite_nonce": {"2"}}, 2},
+		{"upper and canonical", http.Header{"BT_HEADER_DENDRITE_NONCE": {"3"}, "Bt_header_dendrite_nonce": {"1"}}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 50 { // map iteration order is random
+				var d synapsetest.Dummy
+				require.NoError(t, synapse.DecodeHeaders(tc.h, &d))
+				require.Equal(t, tc.want, d.Dendrite.GetNonce())
+				var term synapsetest.Dummy
+				require.NoError(t, synapse.DecodeTerminalHeaders(tc.h, &term))
+				require.Equal(t, tc.want, term.Dendrite.GetNonce())
+			}
+		})
+	}
+	for _, h := range []http.Header{
+		{"Bt_header_axon_port": {"x"}, "Bt_header_dendrite_nonce": {"y"}, "Bt_header_axon_nonce": {"z"}},
+		{"bt_header_axon_port": {"x"}, "bt_header_dendrite_nonce": {"y"}, "bt_header_axon_nonce": {"z"}},
+	} {
+		for range 50 {
+			var d synapsetest.Dummy
+			var he *synapse.HeaderError
+			require.ErrorAs(t, synapse.DecodeHeaders(h, &d), &he)
+			require.Equal(t, "bt_header_axon_nonce", he.Header)
+			require.ErrorAs(t, synapse.DecodeTerminalHeaders(h, &d), &he)
+			require.Equal(t, "bt_header_axon_nonce", he.Header)
+		}
+	}
+}
