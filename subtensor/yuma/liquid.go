@@ -48,33 +48,60 @@ func newLiquidParams(p Params) liquidParams {
 	return lp
 }
 
+// combinedDiff is alpha_sigmoid's combined difference: the buy difference
+// max(0, w − c) when w >= b, else the sell difference max(0, b − w), each
+// clamped to [0, 1].
+func combinedDiff(consensus, weight, bond fp) fp {
+	if weight >= bond {
+		return weight.SatSub(consensus).Clamp(0, fixed.I32One)
+	}
+	return bond.SatSub(weight).Clamp(0, fixed.I32One)
+}
+
 // alphaSigmoid is the chain's alpha_sigmoid for one (validator, miner) pair.
 func (lp liquidParams) alphaSigmoid(consensus, weight, bond fp) fp {
-	one := fixed.I32One
-	diffBuy := weight.SatSub(consensus).Clamp(0, one)
-	diffSell := bond.SatSub(weight).Clamp(0, one)
-	combined := diffSell
-	if weight >= bond {
-		combined = diffBuy
-	}
+	combined := combinedDiff(consensus, weight, bond)
 	if lp.cache == nil {
 		return lp.alphaOf(combined)
 	}
-	h := (uint64(combined) * 0x9E3779B97F4A7C15) >> 52
-	if lp.cache.valid[h] && lp.cache.key[h] == combined {
-		return lp.cache.val[h]
+	if a, ok := lp.cache.get(combined); ok {
+		return a
 	}
 	a := lp.alphaOf(combined)
-	lp.cache.key[h], lp.cache.val[h], lp.cache.valid[h] = combined, a, true
+	lp.cache.put(combined, a)
 	return a
+}
+
+func alphaCacheSlot(combined fp) uint64 { return (uint64(combined) * 0x9E3779B97F4A7C15) >> 52 }
+
+func (c *alphaCache) get(combined fp) (fp, bool) {
+	h := alphaCacheSlot(combined)
+	if c.valid[h] && c.key[h] == combined {
+		return c.val[h], true
+	}
+	return 0, false
+}
+
+func (c *alphaCache) put(combined, alpha fp) {
+	h := alphaCacheSlot(combined)
+	c.key[h], c.val[h], c.valid[h] = combined, alpha, true
 }
 
 // alphaOf is alpha_sigmoid after the combined difference d is known:
 // clamp(αL + σ·(αH − αL)), σ = 1/(1 + exp_safe((s/−100)·(d − 0.5))).
 func (lp liquidParams) alphaOf(combined fp) fp {
+	return lp.alphaFromExp(fixed.ExpSafe(lp.expArg(combined)))
+}
+
+// expArg is the exponent (s/−100)·(d − 0.5) of alpha_sigmoid.
+func (lp liquidParams) expArg(combined fp) fp {
+	return lp.steepDiv.SatMul(combined.SatSub(fixed.I32Half))
+}
+
+// alphaFromExp finishes alpha_sigmoid from exp_safe of the exponent.
+func (lp liquidParams) alphaFromExp(e fp) fp {
 	one := fixed.I32One
-	x := lp.steepDiv.SatMul(combined.SatSub(fixed.I32Half))
-	sigmoid := one.SatDiv(one.SatAdd(fixed.ExpSafe(x)))
+	sigmoid := one.SatDiv(one.SatAdd(e))
 	alpha := lp.low.SatAdd(sigmoid.SatMul(lp.high.SatSub(lp.low)))
 	return alpha.Clamp(lp.low, lp.high)
 }
@@ -86,48 +113,78 @@ func AlphaSigmoid(p Params, consensus, weight, bond fixed.I32F32) fixed.I32F32 {
 	return newLiquidParams(p).alphaSigmoid(consensus, weight, bond)
 }
 
-// visibleRow records, per column j < n, the value the chain's peekable scan
-// in compute_liquid_alpha_values_sparse sees: the first entry in row order
-// whose column is >= j, if its column equals j. For rows sorted by column
-// that is a plain lookup; for unsorted rows an entry is visible only if its
-// column exceeds every column before it in the row.
-type visibleRow struct {
-	d *denseScratch
-}
-
-func (v visibleRow) load(row []Entry, n int) {
+// loadVisible writes into vis, per column j < n, the value the chain's
+// peekable scan in compute_liquid_alpha_values_sparse sees: the first entry
+// in row order whose column is >= j, if its column equals j (absent reads as
+// 0, as in the chain's dense alpha computation). For rows sorted by column
+// that is the entry itself; in an unsorted row an entry is visible only if
+// its column exceeds every column before it. clearRow undoes it.
+func loadVisible(vis []fp, row []Entry, n int) {
 	maxSeen := -1
 	for _, e := range row {
 		j := int(e.UID)
 		if j > maxSeen {
 			if j < n {
-				v.d.touch(j)
-				v.d.val[j] = e.Value
+				vis[j] = e.Value
 			}
 			maxSeen = j
 		}
 	}
 }
 
-func (v visibleRow) get(j int) fp { return v.d.val[j] }
+// clearRow zeroes dense[j] for the row's columns j < n.
+func clearRow(dense []fp, row []Entry, n int) {
+	for _, e := range row {
+		if int(e.UID) < n {
+			dense[e.UID] = 0
+		}
+	}
+}
 
-// alphaSource yields the EMA alpha of entry (i, j) for mat_ema_alpha_sparse.
+// alphaSource yields the EMA alphas of mat_ema_alpha_sparse row by row: a
+// dense row indexed by column that is valid at every column j < n present
+// in the new row, until endRow (alphas of old-only columns are never used).
 type alphaSource interface {
-	beginRow(i int, newRow, oldRow []Entry)
-	alpha(j int) fp
-	endRow()
+	rowAlphas(i int, newRow, oldRow []Entry) []fp
+	endRow(newRow, oldRow []Entry)
 }
 
 // liquidAlphaSource is compute_liquid_alpha_values_sparse evaluated lazily.
 // The chain computes a dense n×n alpha matrix, but mat_ema_alpha_sparse only
 // reads alpha at columns present in the old or new row, so alpha is computed
-// only there and memoised per row (same values, O(nnz) instead of O(n²)).
+// only there (same values, O(nnz) instead of O(n²)). Per row, the exps that
+// the cache cannot answer are evaluated four at a time (fixed.ExpSafe4).
 type liquidAlphaSource struct {
 	lp        liquidParams
 	consensus []fp
 	n         int
-	wv, bv    visibleRow
-	memo      *denseScratch
+	wv, bv    []fp // visible weight and bond of the current row, else 0
+	alpha     []fp
+	stamps    *stamps // stamps.s[j] == gen: alpha[j] is the current row's
+	alphaZero fp      // alpha of a zero combined difference, the common case
+	pending   *[]pendingAlpha
+}
+
+// pendingAlpha is a column whose alpha awaits an exp.
+type pendingAlpha struct {
+	j        int
+	combined fp
+}
+
+// stamps marks columns done in the current row without clearing per row.
+type stamps struct {
+	s   []uint32
+	gen uint32
+}
+
+// next starts a new row and returns its mark.
+func (st *stamps) next() uint32 {
+	st.gen++
+	if st.gen == 0 {
+		clear(st.s)
+		st.gen = 1
+	}
+	return st.gen
 }
 
 func newLiquidAlphaSource(a *arena, p Params, consensus []fp) *liquidAlphaSource {
@@ -136,28 +193,61 @@ func newLiquidAlphaSource(a *arena, p Params, consensus []fp) *liquidAlphaSource
 	lp.cache = a.alphaCacheFor()
 	return &liquidAlphaSource{
 		lp: lp, consensus: consensus, n: n,
-		wv: visibleRow{a.dense(0, n)}, bv: visibleRow{a.dense(1, n)},
-		memo: a.dense(2, n),
+		wv: a.dense(0, n).val, bv: a.dense(1, n).val, alpha: a.dense(2, n).val,
+		stamps: a.stampsFor(n), alphaZero: lp.alphaOf(0), pending: a.pendingFor(),
 	}
 }
 
-func (s *liquidAlphaSource) beginRow(_ int, newRow, oldRow []Entry) {
-	s.wv.load(newRow, s.n)
-	s.bv.load(oldRow, s.n)
-}
-
-func (s *liquidAlphaSource) alpha(j int) fp {
-	if !s.memo.set[j] {
-		s.memo.touch(j)
-		s.memo.val[j] = s.lp.alphaSigmoid(s.consensus[j], s.wv.get(j), s.bv.get(j))
+func (s *liquidAlphaSource) rowAlphas(_ int, newRow, oldRow []Entry) []fp {
+	n := s.n
+	loadVisible(s.wv, newRow, n)
+	loadVisible(s.bv, oldRow, n)
+	gen := s.stamps.next()
+	st := s.stamps.s
+	pend := s.pending
+	*pend = (*pend)[:0]
+	cache := s.lp.cache
+	// Only the new row's columns: mat_ema_alpha_sparse drops old-only
+	// entries, so their alphas are never read.
+	for _, e := range newRow {
+		j := int(e.UID)
+		if j >= n || st[j] == gen {
+			continue
+		}
+		st[j] = gen
+		d := combinedDiff(s.consensus[j], s.wv[j], s.bv[j])
+		if d == 0 {
+			s.alpha[j] = s.alphaZero
+			continue
+		}
+		if a, ok := cache.get(d); ok {
+			s.alpha[j] = a
+			continue
+		}
+		*pend = append(*pend, pendingAlpha{j, d})
 	}
-	return s.memo.val[j]
+	p := *pend
+	for k := 0; k < len(p); k += 4 {
+		var xs [4]fp
+		batch := p[k:min(k+4, len(p))]
+		for l, q := range batch {
+			xs[l] = s.lp.expArg(q.combined)
+		}
+		es := fixed.ExpSafe4(xs)
+		for l, q := range batch {
+			a := s.lp.alphaFromExp(es[l])
+			s.alpha[q.j] = a
+			cache.put(q.combined, a)
+		}
+	}
+	return s.alpha
 }
 
-func (s *liquidAlphaSource) endRow() {
-	s.wv.d.reset()
-	s.bv.d.reset()
-	s.memo.reset()
+func (s *liquidAlphaSource) endRow(newRow, oldRow []Entry) {
+	// The arena's dense rows must be all zero when handed back.
+	clearRow(s.wv, newRow, s.n)
+	clearRow(s.bv, oldRow, s.n)
+	clearRow(s.alpha, newRow, s.n)
 }
 
 // matEmaLiquidAlpha is compute_liquid_alpha_values_sparse followed by
@@ -175,16 +265,14 @@ func matEmaAlphaSparse(a *arena, newM, oldM [][]Entry, n int, src alphaSource) [
 		return cloneSparse(newM)
 	}
 	one := fixed.I32One
-	decayed := a.dense(3, n)
+	decayed := a.dense(3, n).val // zero outside the current row's old columns
 	out := a.rowHeaders(len(newM))[:0]
 	for i, newRow := range newM {
 		oldRow := oldM[i]
-		src.beginRow(i, newRow, oldRow)
+		alpha := src.rowAlphas(i, newRow, oldRow)
 		for _, e := range oldRow {
-			j := int(e.UID)
-			if j < n {
-				decayed.touch(j)
-				decayed.val[j] = one.SatSub(src.alpha(j)).SatMul(e.Value)
+			if j := int(e.UID); j < n {
+				decayed[j] = one.SatSub(alpha[j]).SatMul(e.Value)
 			}
 		}
 		r := a.take(len(newRow))[:0]
@@ -193,15 +281,15 @@ func matEmaAlphaSparse(a *arena, newM, oldM [][]Entry, n int, src alphaSource) [
 			if j >= n {
 				continue
 			}
-			inc := src.alpha(j).SatMul(e.Value).Max(0)
-			val := decayed.val[j].SatAdd(inc).Min(one)
+			inc := alpha[j].SatMul(e.Value).Max(0)
+			val := decayed[j].SatAdd(inc).Min(one)
 			if val > 0 {
 				r = append(r, Entry{e.UID, val})
 			}
 		}
 		out = append(out, r)
-		src.endRow()
-		decayed.reset()
+		src.endRow(newRow, oldRow)
+		clearRow(decayed, oldRow, n)
 	}
 	return out
 }

@@ -220,6 +220,8 @@ type arena struct {
 	kv      []kv
 	scratch []*denseScratch
 	alpha   *alphaCache
+	stamps  stamps
+	pending []pendingAlpha
 }
 
 var arenaPool = sync.Pool{New: func() any { return new(arena) }}
@@ -306,6 +308,25 @@ func (a *arena) alphaCacheFor() *alphaCache {
 		clear(a.alpha.valid[:])
 	}
 	return a.alpha
+}
+
+// stampsFor returns column stamps of width n (a nil arena: fresh ones).
+func (a *arena) stampsFor(n int) *stamps {
+	if a == nil {
+		return &stamps{s: make([]uint32, n)}
+	}
+	if len(a.stamps.s) < n {
+		a.stamps = stamps{s: make([]uint32, n)}
+	}
+	return &a.stamps
+}
+
+// pendingFor returns the liquid-alpha batch buffer (a nil arena: a fresh one).
+func (a *arena) pendingFor() *[]pendingAlpha {
+	if a == nil {
+		return new([]pendingAlpha)
+	}
+	return &a.pending
 }
 
 func (a *arena) reset() {

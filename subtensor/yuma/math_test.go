@@ -165,13 +165,11 @@ func TestWeightedMedianFixture(t *testing.T) {
 
 // denseAlpha is an alphaSource backed by a given matrix (the tests' alphas).
 type denseAlpha struct {
-	m   [][]fixed.I32F32
-	row int
+	m [][]fixed.I32F32
 }
 
-func (d *denseAlpha) beginRow(i int, _, _ []Entry) { d.row = i }
-func (d *denseAlpha) alpha(j int) fixed.I32F32     { return d.m[d.row][j] }
-func (d *denseAlpha) endRow()                      {}
+func (d *denseAlpha) rowAlphas(i int, _, _ []Entry) []fixed.I32F32 { return d.m[i] }
+func (d *denseAlpha) endRow(_, _ []Entry)                          {}
 
 func TestMatEmaAlphaFixture(t *testing.T) {
 	var fx struct {

@@ -114,3 +114,84 @@ func SigmoidSafe(input, rho, kappa I32F32) I32F32 {
 	e := ExpSafe(negRho.SatMul(offset))
 	return I32One.SafeDiv(e.SatAdd(I32One))
 }
+
+// ExpSafe4 is ExpSafe of four inputs at once. The Taylor loop of one input
+// is a chain of dependent multiplications, so a single evaluation leaves
+// most of a core's multiplier throughput idle; four independent chains in
+// one loop overlap. Each lane computes exactly what ExpSafe computes (a lane
+// whose term has become 0 keeps adding 0, as ExpSafe's early exit implies).
+//
+// Dividing the product n = floor(term·x) by the series index i uses
+// floor(n·⌈2⁶⁴/i⌉ / 2⁶⁴) without a correction step: that equals floor(n/i)
+// for every n < 2⁵⁹, since ⌈2⁶⁴/i⌉·i − 2⁶⁴ < i < 2⁶⁴⁻⁵⁹ (Lemire, Kaser and
+// Kurz, "Faster remainder by direct computation", 2019, theorem 1). The
+// liquid-alpha exponents (|x| <= steepness/200) keep n far below that bound.
+// If any lane's n reaches 2⁵⁹, or a checked operation of the series would
+// fail, all four lanes are recomputed with ExpSafe.
+func ExpSafe4(x [4]I32F32) [4]I32F32 {
+	const lim = 20 << 32
+	var u [4]uint64
+	var neg [4]bool
+	for k, v := range x {
+		v = max(min(v, lim), -lim)
+		x[k] = v
+		if v == 0 || v == I32One {
+			continue // special-cased below; the lane's series stays at 0
+		}
+		neg[k] = v < 0
+		if neg[k] {
+			v = -v
+		}
+		u[k] = uint64(v)
+	}
+	u0, u1, u2, u3 := u[0], u[1], u[2], u[3]
+	t0, t1, t2, t3 := u0, u1, u2, u3
+	r0, r1, r2, r3 := u0+1<<32, u1+1<<32, u2+1<<32, u3+1<<32
+	// ns ORs the dividends (one of 2⁵⁹ or more shows in the top bits; that
+	// includes every product overflow, which needs a high word >= 2³¹), rs
+	// the partial sums (a sum past 2⁶³−1 shows in the top bit; terms are
+	// then < 2⁵⁹, so no sum wraps before it is seen).
+	var ns, rs uint64
+	for i := 2; i < 32; i++ {
+		h0, l0 := bits.Mul64(t0, u0)
+		h1, l1 := bits.Mul64(t1, u1)
+		h2, l2 := bits.Mul64(t2, u2)
+		h3, l3 := bits.Mul64(t3, u3)
+		n0, n1, n2, n3 := h0<<32|l0>>32, h1<<32|l1>>32, h2<<32|l2>>32, h3<<32|l3>>32
+		ns |= n0 | n1 | n2 | n3 | (h0|h1|h2|h3)>>31<<63
+		rc := recip[i&31]
+		t0, _ = bits.Mul64(n0, rc)
+		t1, _ = bits.Mul64(n1, rc)
+		t2, _ = bits.Mul64(n2, rc)
+		t3, _ = bits.Mul64(n3, rc)
+		r0 += t0
+		r1 += t1
+		r2 += t2
+		r3 += t3
+		rs |= r0 | r1 | r2 | r3
+		if t0|t1|t2|t3 == 0 {
+			break
+		}
+	}
+	if ns>>59 != 0 || rs>>63 != 0 {
+		return [4]I32F32{ExpSafe(x[0]), ExpSafe(x[1]), ExpSafe(x[2]), ExpSafe(x[3])}
+	}
+	res := [4]uint64{r0, r1, r2, r3}
+	var out [4]I32F32
+	for k, v := range x {
+		switch {
+		case v == 0:
+			out[k] = I32One
+		case v == I32One:
+			out[k] = expE
+		case neg[k]:
+			// 1/result with result >= 1 never fails; exp_safe's fallback
+			// for a failing non-positive input would be 0.
+			q, _ := I32One.CheckedDiv(I32F32(res[k]))
+			out[k] = q
+		default:
+			out[k] = I32F32(res[k])
+		}
+	}
+	return out
+}

@@ -375,3 +375,67 @@ func TestDividerMatchesBig(t *testing.T) {
 		check(randVal(), randVal())
 	}
 }
+
+func TestExpSafe4MatchesExpSafe(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	edges := []I32F32{0, I32One, -I32One, 1, -1, I32Half, -I32Half, 20 << 32, -20 << 32,
+		20<<32 + 1, -20<<32 - 1, 20<<32 - 1, -20<<32 + 1, I32Max, I32Min, I32Max - 1, I32Min + 1}
+	draw := func() I32F32 {
+		switch r.IntN(4) {
+		case 0:
+			return edges[r.IntN(len(edges))]
+		case 1:
+			return I32F32(r.Int64N(40<<32) - 20<<32)
+		case 2:
+			return I32F32(r.Int64N(1<<34) - 1<<33)
+		default:
+			return interesting(r)
+		}
+	}
+	for range 50000 {
+		var x [4]I32F32
+		for k := range x {
+			x[k] = draw()
+		}
+		got := ExpSafe4(x)
+		for k := range x {
+			require.Equal(t, ExpSafe(x[k]), got[k], "x=%d", x[k])
+		}
+	}
+}
+
+// expBenchInputs are liquid-alpha exponents: (steepness/−100)·(d − ½) for
+// the default steepness 1000 and d in [0, 1].
+func expBenchInputs() []I32F32 {
+	r := rand.New(rand.NewPCG(1, 2))
+	xs := make([]I32F32, 1024)
+	for k := range xs {
+		xs[k] = I32F32(r.Int64N(10<<32) - 5<<32)
+	}
+	return xs
+}
+
+func BenchmarkExpSafe(b *testing.B) {
+	xs := expBenchInputs()
+	var sink I32F32
+	for b.Loop() {
+		for _, x := range xs {
+			sink ^= ExpSafe(x)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/exp")
+	_ = sink
+}
+
+func BenchmarkExpSafe4(b *testing.B) {
+	xs := expBenchInputs()
+	var sink I32F32
+	for b.Loop() {
+		for k := 0; k+4 <= len(xs); k += 4 {
+			r := ExpSafe4([4]I32F32(xs[k : k+4]))
+			sink ^= r[0] ^ r[1] ^ r[2] ^ r[3]
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/exp")
+	_ = sink
+}
