@@ -119,6 +119,10 @@ func setMaxUIDs(_ *state, sn *subnet, v uint64) error {
 	if uint16(v) < sn.hp.maxValidators {
 		return &st.ModuleError{Pallet: st.PalletAdminUtils, Name: "MaxAllowedUidsLessThanMinAllowedUids"}
 	}
+	// ensure_max_uids_over_all_mechanisms: max_uids·mechanism_count <= 256.
+	if v*uint64(sn.mechCount()) > defaultMaxAllowedUIDs {
+		return errTooManyUIDsPerMechanism
+	}
 	sn.hp.maxAllowedUIDs = uint16(v)
 	return nil
 }

@@ -72,7 +72,7 @@ func populate(tb testing.TB, subnets, n, v int, opts ...Option) *Chain {
 			for j := range uids {
 				uids[j], vals[j] = st.UID(j), uint16(1+(i*31+j*17)%65535)
 			}
-			if _, err := s.internalSetWeights(sn.neurons[i].hotkey, sn.netuid, uids, vals, 0); err != nil {
+			if _, err := s.internalSetWeights(sn.neurons[i].hotkey, sn.netuid, 0, uids, vals, 0); err != nil {
 				tb.Fatal(err)
 			}
 		}
@@ -135,7 +135,7 @@ func BenchmarkEpoch(b *testing.B) {
 			reportCPU(b, start)
 		})
 		b.Run(fmt.Sprintf("yuma-only/n=%d/v=%d", tc.n, tc.v), func(b *testing.B) {
-			in := s.epochInput(sn, 910_000_000)
+			in := s.epochInput(sn, 0, 910_000_000)
 			b.ReportAllocs()
 			start := cpuTime()
 			for i := 0; i < b.N; i++ {

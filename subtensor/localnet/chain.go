@@ -184,12 +184,15 @@ func New(opts ...Option) *Chain {
 			minStake:              2_000_000,
 			feeRate:               33,
 			defaultTempo:          360,
+			maxMechanismCount:     2,
+			mechanismRateLimit:    7200,
 		},
 	}
 	if cfg.fast {
 		s.g.defaultTempo = 10
 		s.g.maxEpochsPerBlock = 32
 		s.g.networkRateLimit = 0
+		s.g.mechanismRateLimit = 1
 	}
 	for _, t := range cfg.tweaks {
 		t(&s.g)

@@ -200,8 +200,44 @@ func (s *state) updateMovingPrices() {
 	}
 }
 
-// epochInput builds yuma's input from the subnet's storage.
-func (s *state) epochInput(sn *subnet, emission uint64) yuma.Input {
+// epochScratch is the memory the epochs of a block reuse: yuma's Epocher
+// and the input vectors, so that running the due epochs of many subnets
+// does not allocate their inputs again and again. Nothing in it outlives an
+// epoch (yuma's Output never aliases its input or the Epocher).
+type epochScratch struct {
+	ep                                       yuma.Epocher
+	alpha, tao, lastUpdate, regBlock, commit []uint64
+	permit                                   []bool
+	weights, bonds                           [][]yuma.Weight
+	outs                                     []yuma.Output
+}
+
+func grow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
+}
+
+// scratch returns the state's epoch scratch, creating it on first use.
+func (s *state) scratch() *epochScratch {
+	if s.ep == nil {
+		s.ep = &epochScratch{}
+	}
+	return s.ep
+}
+
+// emptyRow is the stored form of an empty Bonds row (present, no entries);
+// a zero-length literal does not allocate.
+var emptyRow = []yuma.Weight{}
+
+// epochInput builds yuma's input for mechanism m from the subnet's storage
+// (epoch_mechanism on NetUIDIndex(netuid, m)): stake, registration blocks
+// and permits are the subnet's, weights, bonds, last_update and the commit
+// mask the mechanism's. The returned input lives in the scratch until the
+// next call.
+func (s *state) epochInput(sn *subnet, m st.MechID, emission uint64) yuma.Input {
+	sc := s.scratch()
 	n := len(sn.neurons)
 	root := s.subnets[st.RootNetUID]
 	in := yuma.Input{
@@ -215,34 +251,38 @@ func (s *state) epochInput(sn *subnet, emission uint64) yuma.Input {
 			AlphaSigmoidSteepness: sn.hp.alphaSigmoidSteepness, CommitRevealEnabled: sn.hp.commitRevealEnabled,
 		},
 		OwnerUID:               -1,
-		AlphaStake:             make([]uint64, n),
-		TaoStake:               make([]uint64, n),
 		TaoWeight:              s.g.taoWeight,
-		LastUpdate:             make([]uint64, n),
-		BlockAtRegistration:    make([]uint64, n),
-		ValidatorPermit:        make([]bool, n),
-		Weights:                make([][]yuma.Weight, n),
-		Bonds:                  make([][]yuma.Weight, n),
 		LastMechanismStepBlock: sn.lastMechStep,
 		Emission:               emission,
 	}
 	if uid, ok := sn.uids[sn.ownerHot]; ok {
 		in.OwnerUID = int(uid)
 	}
+	sc.alpha, sc.tao = grow(sc.alpha, n), grow(sc.tao, n)
+	sc.lastUpdate, sc.regBlock = grow(sc.lastUpdate, n), grow(sc.regBlock, n)
+	sc.permit = grow(sc.permit, n)
+	sc.weights, sc.bonds = grow(sc.weights, n), grow(sc.bonds, n)
+	in.AlphaStake, in.TaoStake, in.LastUpdate, in.BlockAtRegistration = sc.alpha, sc.tao, sc.lastUpdate, sc.regBlock
+	in.ValidatorPermit, in.Weights, in.Bonds = sc.permit, sc.weights, sc.bonds
+	var commits map[st.AccountID][]commit
 	if sn.hp.commitRevealEnabled {
-		in.CommitBlock = make([]uint64, n)
+		sc.commit = grow(sc.commit, n)
+		in.CommitBlock = sc.commit
+		commits = sn.commitsOf(m)
 	}
 	for i, nr := range sn.neurons {
+		uid := st.UID(i)
 		in.AlphaStake[i] = sn.hotkeyTotal(nr.hotkey)
 		in.TaoStake[i] = root.hotkeyTotal(nr.hotkey)
-		in.LastUpdate[i] = nr.lastUpdate
+		in.LastUpdate[i] = sn.lastUpdateOf(m, uid)
 		in.BlockAtRegistration[i] = nr.regBlock
 		in.ValidatorPermit[i] = nr.permit
-		in.Weights[i] = toYuma(nr.weights)
-		in.Bonds[i] = toYuma(nr.bonds)
+		// Stored rows go in as they are: yuma only reads its input.
+		in.Weights[i] = sn.weightsRow(m, uid)
+		in.Bonds[i] = sn.bondsRow(m, uid)
 		if in.CommitBlock != nil {
 			in.CommitBlock[i] = yuma.NoCommit
-			for _, c := range sn.commits[nr.hotkey] {
+			for _, c := range commits[nr.hotkey] {
 				if !s.commitExpired(sn, c.epoch) {
 					in.CommitBlock[i] = c.commitBlock
 					break
@@ -253,19 +293,9 @@ func (s *state) epochInput(sn *subnet, emission uint64) yuma.Input {
 	return in
 }
 
-func toYuma(row []st.WeightEntry) []yuma.Weight {
-	if len(row) == 0 {
-		return nil
-	}
-	out := make([]yuma.Weight, len(row))
-	for i, w := range row {
-		out[i] = yuma.Weight{UID: uint16(w.UID), Value: w.Value}
-	}
-	return out
-}
-
-func fromYuma(row []yuma.Weight) []st.WeightEntry {
-	if len(row) == 0 {
+// weightEntries converts a stored row to the API's form.
+func weightEntries(row []yuma.Weight) []st.WeightEntry {
+	if row == nil {
 		return nil
 	}
 	out := make([]st.WeightEntry, len(row))
@@ -275,27 +305,76 @@ func fromYuma(row []yuma.Weight) []st.WeightEntry {
 	return out
 }
 
-// runEpoch is the chain's epoch(netuid, emission): yuma over the subnet's
-// storage, then the per-uid terms persisted (incentive, dividends,
-// consensus, validator trust, stake weight, active, the new permits,
-// emission and the bonds rows).
+// runEpoch is the chain's epoch_with_mechanisms(netuid, emission): the
+// emission is split over the mechanisms (split_emissions), yuma runs on
+// each mechanism's storage and its incentive and bonds are persisted under
+// the mechanism (persist_mechanism_epoch_terms), then the outputs are
+// combined (yuma.CombineMechanisms) and the subnet-wide terms persisted
+// (dividends, consensus, validator trust, stake weight, active, the new
+// permits, emission). The combined Output is returned; its emissions are
+// what distribute_emission pays.
 func (s *state) runEpoch(sn *subnet, emission uint64) (yuma.Output, error) {
 	sn.own()
-	out, err := yuma.Epoch(s.epochInput(sn, emission))
-	if err != nil {
-		return out, err
+	sc := s.scratch()
+	count := sn.mechCount()
+	var split []uint64
+	if count == 1 {
+		split = []uint64{emission}
+	} else {
+		split = sn.splitEmission(emission)
 	}
-	if len(out.Incentive) != len(sn.neurons) {
-		return out, fmt.Errorf("localnet: epoch returned %d uids for %d neurons", len(out.Incentive), len(sn.neurons))
+	sc.outs = grow(sc.outs, count)
+	outs := sc.outs
+	defer clear(outs) // the scratch keeps no outputs alive
+	for m := range count {
+		out, err := sc.ep.Epoch(s.epochInput(sn, st.MechID(m), split[m]))
+		if err != nil {
+			return out, err
+		}
+		if len(out.Incentive) != len(sn.neurons) || len(out.Bonds) != len(sn.neurons) {
+			return out, fmt.Errorf("localnet: epoch returned %d uids for %d neurons", len(out.Incentive), len(sn.neurons))
+		}
+		s.persistMechanism(sn, st.MechID(m), out)
+		outs[m] = out
+	}
+	sn.epochMechs = count
+	combined := outs[0]
+	if count > 1 {
+		var err error
+		if combined, err = yuma.CombineMechanisms(emission, split, outs); err != nil {
+			return combined, err
+		}
 	}
 	for i, nr := range sn.neurons {
-		nr.incentive, nr.dividends, nr.consensus = out.Incentive[i], out.Dividends[i], out.Consensus[i]
-		nr.vtrust, nr.stakeWeight = out.ValidatorTrust[i], out.StakeWeight[i]
-		nr.active, nr.permit = out.Active[i], out.ValidatorPermit[i]
-		nr.emission = out.Emission[i]
-		nr.bonds = fromYuma(out.Bonds[i])
+		nr.dividends, nr.consensus = combined.Dividends[i], combined.Consensus[i]
+		nr.vtrust, nr.stakeWeight = combined.ValidatorTrust[i], combined.StakeWeight[i]
+		nr.active, nr.permit = combined.Active[i], combined.ValidatorPermit[i]
+		nr.emission = combined.Emission[i]
 	}
-	return out, nil
+	return combined, nil
+}
+
+// persistMechanism is persist_mechanism_epoch_terms: Incentive and every
+// uid's Bonds row under the mechanism's storage index.
+func (s *state) persistMechanism(sn *subnet, m st.MechID, out yuma.Output) {
+	if m == 0 {
+		for i, nr := range sn.neurons {
+			nr.incentive = out.Incentive[i]
+			nr.bonds = out.Bonds[i]
+			if nr.bonds == nil {
+				nr.bonds = emptyRow
+			}
+		}
+		return
+	}
+	ms := sn.store(m)
+	ms.incentive = out.Incentive
+	for i, row := range out.Bonds {
+		if row == nil {
+			row = emptyRow
+		}
+		ms.bonds[st.UID(i)] = row
+	}
 }
 
 // distributeEmission runs the epoch and pays it out (chain.md §1.6).
@@ -319,9 +398,11 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 	for _, hk := range s.owned[sn.ownerCold] {
 		immortal[hk] = true
 	}
+	// As the chain: if no miner earned anything (the summed server emission
+	// of all mechanisms is 0), the validators get the server alpha too.
 	var sumInc uint64
-	for _, v := range out.Incentive {
-		sumInc += uint64(v)
+	for _, v := range out.ServerEmission {
+		sumInc = satAdd(sumInc, v)
 	}
 	valPool := validator
 	if sumInc == 0 {

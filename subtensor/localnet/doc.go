@@ -23,10 +23,34 @@
 // Nothing in the state depends on the wall clock or on randomness, so the
 // same calls on two chains give the same state and block hashes.
 //
+// Mechanisms (sub-subnets) work as on chain: Chain also implements
+// subtensor.MechanismChain. A subnet starts with one mechanism; its owner
+// (or sudo) raises MechanismCountCurrent with SetMechanismCount up to
+// MaxMechanismCount (2 by default, SetMaxMechanismCount raises it to 16)
+// as long as max_allowed_uids·count <= 256, and sets the emission split
+// with SetMechanismEmissionSplit. Each mechanism has its own weights,
+// bonds, incentive, last_update (so its own weights rate limit) and CR v2
+// commits under NetUIDIndex; the epoch splits the emission (dust to
+// mechanism 0), runs yuma once per mechanism and combines the results as
+// epoch_with_mechanisms does, so NeuronInfo reports mechanism 0's incentive
+// and the emission-weighted combination of the other terms, and miners and
+// validators are paid the sum over mechanisms. Lowering the count drops
+// the removed mechanisms' storage and any new count resets the split to
+// even, as update_mechanism_counts_if_needed does. Mechagraph follows
+// get_mechagraph: NetUID is the storage index and only LastUpdate and
+// Incentives are per mechanism (the chain keeps no per-mechanism
+// emission); its vectors are the stored ones, shorter than the subnet for
+// a mechanism added after registrations until its first epoch. Choices
+// where the chain gives no answer for a local chain: reads of a missing
+// subnet return ErrNotFound and of a missing mechanism
+// ErrMechanismDoesNotExist.
+//
 // Simplifications (documented where they live): no transaction fees
 // (Receipt.Fee is 0, but an account with no balance still cannot pay for a
-// fee-paying call), no childkeys or delegate take changes, a single
-// mechanism per subnet, root dividends paid into the validator's subnet
-// pool instead of RootClaimable, swap fees in alpha left in the pool, and
-// no timelocked (v4) commit-reveal: subnets use v2 commit/reveal.
+// fee-paying call), no childkeys or delegate take changes, root dividends
+// paid into the validator's subnet pool instead of RootClaimable, swap fees
+// in alpha left in the pool, no AdminFreezeWindow on admin calls and no
+// owner rate limits on hyperparameters (the mechanism settings do have the
+// owner's 7 200-block limit, 1 block with WithFastRuntime), and no
+// timelocked (v4) commit-reveal: subnets use v2 commit/reveal.
 package localnet

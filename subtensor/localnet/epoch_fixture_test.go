@@ -77,7 +77,7 @@ func TestEpochThroughStorage(t *testing.T) {
 		if len(step.SetWeights) > 0 {
 			s.block = step.WeightsBlock
 			for _, w := range step.SetWeights {
-				_, err := s.internalSetWeights(hot(w.UID), 1, w.Dests, w.Values, 0)
+				_, err := s.internalSetWeights(hot(w.UID), 1, 0, w.Dests, w.Values, 0)
 				require.NoError(t, err, "step %d uid %d", step.Step, w.UID)
 			}
 		}
@@ -170,7 +170,7 @@ func TestYuma3ThroughStorage(t *testing.T) {
 			for _, ep := range fx.Epochs {
 				s.block = ep.WeightsBlock
 				for _, w := range ep.SetWeights {
-					_, err := s.internalSetWeights(hot(w.UID), 1, w.Dests, w.Values, 0)
+					_, err := s.internalSetWeights(hot(w.UID), 1, 0, w.Dests, w.Values, 0)
 					require.NoError(t, err, "epoch %d uid %d", ep.Index, w.UID)
 				}
 				s.block = ep.EpochBlock

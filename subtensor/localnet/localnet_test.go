@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	st "github.com/gotensor/gotensor/subtensor"
+	"github.com/gotensor/gotensor/subtensor/yuma"
 	"github.com/gotensor/gotensor/wallet"
 )
 
@@ -270,7 +271,7 @@ func TestPruning(t *testing.T) {
 	require.Equal(t, st.UID(2), uid, "ties go to the lower uid")
 
 	// Give uid 1 a weight row pointing at uid 2, then replace uid 2.
-	sn.neurons[1].weights = []st.WeightEntry{{UID: 2, Value: 100}, {UID: 3, Value: 7}}
+	sn.neurons[1].weights = []yuma.Weight{{UID: 2, Value: 100}, {UID: 3, Value: 7}}
 	sn.neurons[2].axon = st.AxonInfo{Port: 1, IP: st.IPv4Addr(1, 2, 3, 4)}
 	newHK := key(t, "//Dave/new")
 	rc := mustOK(t)(f.c.BurnedRegister(ctx, f.dave, 1, acc(newHK)))
@@ -281,7 +282,7 @@ func TestPruning(t *testing.T) {
 	require.Equal(t, s.block, n2.regBlock)
 	require.Equal(t, s.block, n2.lastUpdate)
 	require.False(t, n2.axon.IsServing(), "axon cleared")
-	require.Equal(t, []st.WeightEntry{{UID: 2, Value: 0}, {UID: 3, Value: 7}}, sn.neurons[1].weights, "weights on the replaced uid are zeroed")
+	require.Equal(t, []yuma.Weight{{UID: 2, Value: 0}, {UID: 3, Value: 7}}, sn.neurons[1].weights, "weights on the replaced uid are zeroed")
 	_, err := f.c.UIDForHotkey(ctx, 1, acc(hks[1]))
 	require.ErrorIs(t, err, st.ErrNotFound)
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	st "github.com/gotensor/gotensor/subtensor"
+	"github.com/gotensor/gotensor/subtensor/yuma"
 )
 
 // appendNeuron adds hot as the next uid (append_neuron).
@@ -15,6 +16,13 @@ func (s *state) appendNeuron(sn *subnet, hot st.AccountID) st.UID {
 	// append_neuron starts a neuron active, with last_update = now.
 	sn.neurons = append(sn.neurons, &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block, active: true})
 	sn.uids[hot] = uid
+	// The other mechanisms' Incentive vectors get a pushed 0 (onto whatever
+	// length they have) and their LastUpdate is padded and set.
+	for m := st.MechID(1); int(m) < sn.mechCount(); m++ {
+		ms := sn.store(m)
+		ms.incentive = append(ms.incentive, 0)
+		sn.setLastUpdate(m, uid, s.block)
+	}
 	return uid
 }
 
@@ -119,20 +127,34 @@ func (s *state) replaceNeuron(sn *subnet, uid st.UID, hot st.AccountID) {
 	// The old hotkey keeps its stake and its commits (both keyed by hotkey).
 	sn.neurons[uid] = &neuron{hotkey: hot, coldkey: s.owner[hot], regBlock: s.block, lastUpdate: s.block, active: true}
 	sn.uids[hot] = uid
-	for _, n := range sn.neurons {
-		for k := range n.weights {
-			if n.weights[k].UID == uid {
-				// Rows are shared with snapshots: replace, never edit.
-				row := append([]st.WeightEntry(nil), n.weights...)
-				for j := range row {
-					if row[j].UID == uid {
-						row[j].Value = 0
-					}
-				}
-				n.weights = row
-				break
+	zeroColumn := func(row []yuma.Weight) []yuma.Weight {
+		if !slices.ContainsFunc(row, func(w yuma.Weight) bool { return w.UID == uint16(uid) }) {
+			return row
+		}
+		// Rows are shared with snapshots: replace, never edit.
+		row = slices.Clone(row)
+		for j := range row {
+			if row[j].UID == uint16(uid) {
+				row[j].Value = 0
 			}
 		}
+		return row
+	}
+	for _, n := range sn.neurons {
+		n.weights = zeroColumn(n.weights)
+	}
+	// clear_neuron and the last-update reset, on every other mechanism.
+	for m := st.MechID(1); int(m) < sn.mechCount(); m++ {
+		ms := sn.store(m)
+		if int(uid) < len(ms.incentive) {
+			ms.incentive[uid] = 0
+		}
+		delete(ms.bonds, uid)
+		delete(ms.weights, uid)
+		for k, row := range ms.weights {
+			ms.weights[k] = zeroColumn(row)
+		}
+		sn.setLastUpdate(m, uid, s.block)
 	}
 }
 

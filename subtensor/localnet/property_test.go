@@ -38,13 +38,49 @@ func checkInvariants(t *testing.T, c *Chain, where string) {
 			inc += uint64(nr.incentive)
 			div += uint64(nr.dividends)
 		}
-		for name, sum := range map[string]uint64{"incentive": inc, "dividends": div} {
-			// A normalized vector floored to u16 sums to 65535 minus at most
-			// one per entry, or to 0 when nothing was earned.
+		// A normalized vector floored to u16 sums to 65535 minus at most
+		// one per entry, or to 0 when nothing was earned.
+		normalized := func(name string, sum uint64) {
 			if sum != 0 {
 				require.LessOrEqual(t, sum, uint64(65535), "%s sum on %d %s", name, id, where)
 				require.GreaterOrEqual(t, sum+uint64(n), uint64(65535), "%s sum on %d %s", name, id, where)
 			}
+		}
+		normalized("incentive", inc)
+		if sn.epochMechs == 1 {
+			normalized("dividends", div)
+		} else {
+			// Combined dividends are the emission-weighted mean of the
+			// mechanisms' (a mechanism without weights contributes 0).
+			require.LessOrEqual(t, div, uint64(65535), "combined dividends on %d %s", id, where)
+		}
+		// Every other mechanism: an incentive vector no longer than the
+		// subnet (shorter until its first epoch), normalized once full;
+		// rows and last updates only for existing uids.
+		for m, ms := range sn.mechs {
+			require.LessOrEqual(t, len(ms.incentive), n, "mechanism %d incentive on %d %s", m+1, id, where)
+			require.LessOrEqual(t, len(ms.lastUpdate), n, "mechanism %d last_update on %d %s", m+1, id, where)
+			if len(ms.incentive) == n {
+				var sum uint64
+				for _, v := range ms.incentive {
+					sum += uint64(v)
+				}
+				normalized(fmt.Sprintf("mechanism %d incentive", m+1), sum)
+			}
+			for uid := range ms.weights {
+				require.Less(t, int(uid), n, "mechanism %d weights row on %d %s", m+1, id, where)
+			}
+			for uid := range ms.bonds {
+				require.Less(t, int(uid), n, "mechanism %d bonds row on %d %s", m+1, id, where)
+			}
+		}
+		if sn.mechSplit != nil {
+			var sum uint64
+			for _, v := range sn.mechSplit {
+				sum += uint64(v)
+			}
+			require.Equal(t, uint64(65535), sum, "split on %d %s", id, where)
+			require.LessOrEqual(t, len(sn.mechSplit), sn.mechCount(), "split on %d %s", id, where)
 		}
 	}
 }
@@ -119,7 +155,7 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 	for i := 0; i < ops; i++ {
 		var what string
 		var err error
-		switch rng.IntN(11) {
+		switch rng.IntN(14) {
 		case 0:
 			what = "transfer"
 			_, err = c.Transfer(ctx, pick(colds), acc(pick(append(colds, hots...))), amount(), rng.IntN(2) == 0)
@@ -183,6 +219,37 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 				hk = h
 			}
 			_, err = c.SetWeights(ctx, hk, nu, uids, vals, 0)
+			if err == nil || rng.IntN(2) == 0 {
+				// The same, or other, weights on another mechanism.
+				if err == nil {
+					okOps[what]++
+				}
+				what = "set_mechanism_weights"
+				for j := range vals {
+					vals[j] = uint16(rng.Uint32())
+				}
+				_, err = c.SetMechanismWeights(ctx, hk, nu, st.MechID(rng.IntN(3)), uids, vals, 0)
+			}
+		case 11:
+			what = "set_mechanism_count"
+			nu := netuid()
+			// Two mechanisms need max_allowed_uids <= 128.
+			_, _ = c.SetHyperparameter(ctx, colds[0], nu, "max_allowed_uids", uint64(64+rng.IntN(2)*64+rng.IntN(3)))
+			_, err = c.SetMechanismCount(ctx, colds[rng.IntN(2)], nu, rng.IntN(4))
+		case 12:
+			what = "set_mechanism_emission_split"
+			var split []uint16
+			switch rng.IntN(4) {
+			case 0:
+			case 1:
+				a := uint16(rng.Uint32())
+				split = []uint16{a, 65535 - a}
+			case 2:
+				split = []uint16{65535}
+			default:
+				split = []uint16{uint16(rng.Uint32()), uint16(rng.Uint32())}
+			}
+			_, err = c.SetMechanismEmissionSplit(ctx, colds[rng.IntN(2)], netuid(), split)
 		default:
 			what = "step"
 			c.Step(rng.IntN(15) + 1)

@@ -197,12 +197,12 @@ func (s *state) neuronFull(sn *subnet, uid st.UID) st.NeuronInfo {
 	// The runtime API reports only non-zero weights and bonds.
 	for _, w := range n.weights {
 		if w.Value != 0 {
-			ni.Weights = append(ni.Weights, w)
+			ni.Weights = append(ni.Weights, st.WeightEntry{UID: st.UID(w.UID), Value: w.Value})
 		}
 	}
 	for _, b := range n.bonds {
 		if b.Value != 0 {
-			ni.Bonds = append(ni.Bonds, b)
+			ni.Bonds = append(ni.Bonds, st.WeightEntry{UID: st.UID(b.UID), Value: b.Value})
 		}
 	}
 	return ni
@@ -286,55 +286,62 @@ func (c *Chain) Metagraph(ctx context.Context, netuid st.NetUID, opts ...st.Read
 		if err != nil {
 			return err
 		}
-		h := sn.hp
-		d := s.dynamicInfo(sn)
-		m = &st.Metagraph{
-			NetUID: netuid, Name: sn.name, Symbol: sn.symbol, NetworkRegisteredAt: sn.registeredAt,
-			OwnerHotkey: sn.ownerHot, OwnerColdkey: sn.ownerCold, Block: s.block, Tempo: h.tempo,
-			LastStep: sn.lastEpochBlock, BlocksSinceLastStep: sn.blocksSinceRun,
-			AlphaIn: d.AlphaIn, AlphaOut: d.AlphaOut, TaoIn: d.TaoIn, AlphaOutEmission: d.AlphaOutEmission,
-			AlphaInEmission: d.AlphaInEmission, TaoInEmission: d.TaoInEmission,
-			PendingAlphaEmission: d.PendingAlphaEmission, PendingRootEmission: d.PendingRootEmission,
-			SubnetVolume: sn.volume, MovingPrice: sn.movingPrice, Rho: h.rho, Kappa: h.kappa,
-			MinAllowedWeights: h.minAllowedWeights, MaxWeightsLimit: h.maxWeightsLimit,
-			WeightsVersion: h.weightsVersion, WeightsRateLimit: h.weightsRateLimit,
-			ActivityCutoff: h.activityCutoff(), MaxValidators: h.maxValidators,
-			NumUIDs: uint16(len(sn.neurons)), MaxUIDs: h.maxAllowedUIDs, Burn: st.Balance(sn.burn),
-			Difficulty: h.difficulty, RegistrationAllowed: h.registrationAllowed,
-			ImmunityPeriod: h.immunityPeriod, MinDifficulty: h.minDifficulty, MaxDifficulty: h.maxDifficulty,
-			MinBurn: st.Balance(h.minBurn), MaxBurn: st.Balance(h.maxBurn), AdjustmentAlpha: h.adjustmentAlpha,
-			AdjustmentInterval: h.adjustmentInterval, TargetRegsPerInterval: h.targetRegsPerInterval,
-			MaxRegsPerBlock: h.maxRegsPerBlock, ServingRateLimit: h.servingRateLimit,
-			CommitRevealWeightsEnabled: h.commitRevealEnabled, CommitRevealPeriod: h.revealPeriod,
-			LiquidAlphaEnabled: h.liquidAlphaEnabled, AlphaHigh: h.alphaHigh, AlphaLow: h.alphaLow,
-			BondsMovingAvg: h.bondsMovingAvg,
-			PruningScore:   []uint16{}, Trust: []uint16{}, Rank: []uint16{},
-		}
-		root := s.subnets[st.RootNetUID]
-		w := float64(s.g.taoWeight) / math.Exp2(64)
-		for i, n := range sn.neurons {
-			lite := s.neuronLite(sn, st.UID(i))
-			m.Hotkeys = append(m.Hotkeys, n.hotkey)
-			m.Coldkeys = append(m.Coldkeys, s.owner[n.hotkey])
-			m.Identities = append(m.Identities, nil)
-			m.Axons = append(m.Axons, lite.Axon)
-			m.Active = append(m.Active, n.active)
-			m.ValidatorPermit = append(m.ValidatorPermit, n.permit)
-			m.LastUpdate = append(m.LastUpdate, n.lastUpdate)
-			m.Emission = append(m.Emission, st.Balance(n.emission))
-			m.Dividends = append(m.Dividends, n.dividends)
-			m.Incentives = append(m.Incentives, n.incentive)
-			m.Consensus = append(m.Consensus, n.consensus)
-			m.BlockAtRegistration = append(m.BlockAtRegistration, n.regBlock)
-			a := sn.hotkeyTotal(n.hotkey)
-			t := root.hotkeyTotal(n.hotkey)
-			m.AlphaStake = append(m.AlphaStake, st.Balance(a))
-			m.TaoStake = append(m.TaoStake, st.Balance(t))
-			m.TotalStake = append(m.TotalStake, st.Balance(a+uint64(w*float64(t))))
-		}
+		m = s.metagraph(sn)
 		return nil
 	})
 	return m, err
+}
+
+// metagraph is get_metagraph.
+func (s *state) metagraph(sn *subnet) *st.Metagraph {
+	netuid := sn.netuid
+	h := sn.hp
+	d := s.dynamicInfo(sn)
+	m := &st.Metagraph{
+		NetUID: netuid, Name: sn.name, Symbol: sn.symbol, NetworkRegisteredAt: sn.registeredAt,
+		OwnerHotkey: sn.ownerHot, OwnerColdkey: sn.ownerCold, Block: s.block, Tempo: h.tempo,
+		LastStep: sn.lastEpochBlock, BlocksSinceLastStep: sn.blocksSinceRun,
+		AlphaIn: d.AlphaIn, AlphaOut: d.AlphaOut, TaoIn: d.TaoIn, AlphaOutEmission: d.AlphaOutEmission,
+		AlphaInEmission: d.AlphaInEmission, TaoInEmission: d.TaoInEmission,
+		PendingAlphaEmission: d.PendingAlphaEmission, PendingRootEmission: d.PendingRootEmission,
+		SubnetVolume: sn.volume, MovingPrice: sn.movingPrice, Rho: h.rho, Kappa: h.kappa,
+		MinAllowedWeights: h.minAllowedWeights, MaxWeightsLimit: h.maxWeightsLimit,
+		WeightsVersion: h.weightsVersion, WeightsRateLimit: h.weightsRateLimit,
+		ActivityCutoff: h.activityCutoff(), MaxValidators: h.maxValidators,
+		NumUIDs: uint16(len(sn.neurons)), MaxUIDs: h.maxAllowedUIDs, Burn: st.Balance(sn.burn),
+		Difficulty: h.difficulty, RegistrationAllowed: h.registrationAllowed,
+		ImmunityPeriod: h.immunityPeriod, MinDifficulty: h.minDifficulty, MaxDifficulty: h.maxDifficulty,
+		MinBurn: st.Balance(h.minBurn), MaxBurn: st.Balance(h.maxBurn), AdjustmentAlpha: h.adjustmentAlpha,
+		AdjustmentInterval: h.adjustmentInterval, TargetRegsPerInterval: h.targetRegsPerInterval,
+		MaxRegsPerBlock: h.maxRegsPerBlock, ServingRateLimit: h.servingRateLimit,
+		CommitRevealWeightsEnabled: h.commitRevealEnabled, CommitRevealPeriod: h.revealPeriod,
+		LiquidAlphaEnabled: h.liquidAlphaEnabled, AlphaHigh: h.alphaHigh, AlphaLow: h.alphaLow,
+		BondsMovingAvg: h.bondsMovingAvg,
+		PruningScore:   []uint16{}, Trust: []uint16{}, Rank: []uint16{},
+	}
+	root := s.subnets[st.RootNetUID]
+	w := float64(s.g.taoWeight) / math.Exp2(64)
+	for i, n := range sn.neurons {
+		lite := s.neuronLite(sn, st.UID(i))
+		m.Hotkeys = append(m.Hotkeys, n.hotkey)
+		m.Coldkeys = append(m.Coldkeys, s.owner[n.hotkey])
+		m.Identities = append(m.Identities, nil)
+		m.Axons = append(m.Axons, lite.Axon)
+		m.Active = append(m.Active, n.active)
+		m.ValidatorPermit = append(m.ValidatorPermit, n.permit)
+		m.LastUpdate = append(m.LastUpdate, n.lastUpdate)
+		m.Emission = append(m.Emission, st.Balance(n.emission))
+		m.Dividends = append(m.Dividends, n.dividends)
+		m.Incentives = append(m.Incentives, n.incentive)
+		m.Consensus = append(m.Consensus, n.consensus)
+		m.BlockAtRegistration = append(m.BlockAtRegistration, n.regBlock)
+		a := sn.hotkeyTotal(n.hotkey)
+		t := root.hotkeyTotal(n.hotkey)
+		m.AlphaStake = append(m.AlphaStake, st.Balance(a))
+		m.TaoStake = append(m.TaoStake, st.Balance(t))
+		m.TotalStake = append(m.TotalStake, st.Balance(a+uint64(w*float64(t))))
+	}
+	return m
 }
 
 // StakeInfoForColdkey implements subtensor.Chain.
@@ -407,12 +414,7 @@ func (c *Chain) WeightCommits(ctx context.Context, netuid st.NetUID, hotkey st.A
 		if err != nil {
 			return err
 		}
-		for _, cm := range sn.commits[hotkey] {
-			if s.commitExpired(sn, cm.epoch) {
-				continue
-			}
-			out = append(out, st.WeightCommit{Hash: cm.hash, CommitBlock: cm.commitBlock})
-		}
+		out = s.weightCommits(sn, 0, hotkey)
 		return nil
 	})
 	return out, err

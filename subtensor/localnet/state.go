@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	st "github.com/gotensor/gotensor/subtensor"
+	"github.com/gotensor/gotensor/subtensor/yuma"
 )
 
 // state is the whole chain state. Everything reachable from it is owned by
@@ -33,6 +34,10 @@ type state struct {
 	networkRegistered       bool
 
 	g globals
+
+	// ep is the epoch scratch (yuma.Epocher and reusable input buffers).
+	// It holds no state: clones start without one.
+	ep *epochScratch
 }
 
 // globals are chain-wide parameters (sudo-settable).
@@ -52,6 +57,11 @@ type globals struct {
 	feeRate               uint16
 	defaultTempo          uint16
 	startCallDelay        uint64
+	// maxMechanismCount is MaxMechanismCount (default 2, at most 16).
+	maxMechanismCount uint8
+	// mechanismRateLimit is MechanismCountSetRateLimit and
+	// MechanismEmissionRateLimit (7 200 blocks; 1 in the fast runtime).
+	mechanismRateLimit uint64
 }
 
 type account struct {
@@ -101,8 +111,60 @@ type subnet struct {
 
 	commits map[st.AccountID][]commit
 
-	// shared marks neurons, uids, stake and commits as shared with a clone.
+	// mechs holds the storage of mechanisms 1… (mechs[m-1] is mechanism m);
+	// mechanism 0 lives in the neurons and commits above, so
+	// MechanismCountCurrent is 1+len(mechs). mechSplit is
+	// MechanismEmissionSplit (nil: even split).
+	mechs     []*mechStore
+	mechSplit []uint16
+	// lastMechCountSet and lastMechSplitSet are the blocks of the owner's
+	// last sudo_set_mechanism_count / _emission_split (the owner's
+	// TransactionType rate limits; root is not limited).
+	lastMechCountSet, lastMechSplitSet uint64
+	// epochMechs is the mechanism count the last epoch ran with (the
+	// combined terms stored then depend on it).
+	epochMechs int
+
+	// shared marks neurons, uids, stake, commits and mechs as shared with a
+	// clone.
 	shared bool
+}
+
+// mechStore is the storage of one mechanism m >= 1 under NetUIDIndex
+// (netuid, m), kept as the chain keeps it: Weights and Bonds rows by uid
+// (absent until written), the raw Incentive and LastUpdate vectors (which
+// may be shorter than the subnet until an epoch or a weight update fills
+// them) and the CR v2 WeightCommits by hotkey.
+type mechStore struct {
+	weights    map[st.UID][]yuma.Weight
+	bonds      map[st.UID][]yuma.Weight
+	incentive  []uint16
+	lastUpdate []uint64
+	commits    map[st.AccountID][]commit
+}
+
+func newMechStore() *mechStore {
+	return &mechStore{
+		weights: map[st.UID][]yuma.Weight{},
+		bonds:   map[st.UID][]yuma.Weight{},
+		commits: map[st.AccountID][]commit{},
+	}
+}
+
+// clone copies the maps and vectors; rows are never edited in place, so
+// they are shared.
+func (m *mechStore) clone() *mechStore {
+	c := &mechStore{
+		weights:    maps.Clone(m.weights),
+		bonds:      maps.Clone(m.bonds),
+		incentive:  slices.Clone(m.incentive),
+		lastUpdate: slices.Clone(m.lastUpdate),
+		commits:    make(map[st.AccountID][]commit, len(m.commits)),
+	}
+	for k, v := range m.commits {
+		c.commits[k] = slices.Clone(v)
+	}
+	return c
 }
 
 // hyper holds the per-subnet hyperparameters.
@@ -149,11 +211,15 @@ type hyper struct {
 type neuron struct {
 	hotkey, coldkey st.AccountID
 	regBlock        uint64
-	lastUpdate      uint64
 	axon            st.AxonInfo
 	prometheus      st.PrometheusInfo
-	weights         []st.WeightEntry
-	bonds           []st.WeightEntry
+
+	// Mechanism 0's per-uid storage: LastUpdate, Weights and Bonds rows
+	// (nil: absent from storage; rows are replaced, never edited in place,
+	// so clones share them) and Incentive.
+	lastUpdate uint64
+	weights    []yuma.Weight
+	bonds      []yuma.Weight
 
 	incentive, dividends, consensus, vtrust, stakeWeight uint16
 	active, permit                                       bool
@@ -184,6 +250,7 @@ func (s *state) clone() *state {
 	// Hotkey ownership is shared copy-on-write too (see ensureOwner).
 	s.ownersShared = true
 	c.ownersShared = true
+	c.ep = nil
 	c.subnets = make(map[st.NetUID]*subnet, len(s.subnets))
 	for k, v := range s.subnets {
 		v.shared = true
@@ -218,6 +285,12 @@ func (sn *subnet) own() {
 		commits[k] = slices.Clone(v)
 	}
 	sn.commits = commits
+	mechs := make([]*mechStore, len(sn.mechs))
+	for i, m := range sn.mechs {
+		mechs[i] = m.clone()
+	}
+	sn.mechs = mechs
+	sn.mechSplit = slices.Clone(sn.mechSplit)
 }
 
 // acct returns the account, creating an empty one.

@@ -246,7 +246,7 @@ func (c *Chain) SetWeights(ctx context.Context, signer st.Signer, netuid st.NetU
 	data := newCall(palletSubtensor, 0).u16(uint16(netuid)).uids(uids).u16s(values).u64(versionKey)
 	return c.submit(ctx, signer, &call{pallet: st.PalletSubtensor, name: "set_weights", data: data,
 		dispatch: func(s *state, who st.AccountID) ([]st.Event, error) {
-			return s.setWeights(who, netuid, uids, values, versionKey)
+			return s.setWeights(who, netuid, 0, uids, values, versionKey)
 		}})
 }
 
@@ -254,7 +254,7 @@ func (c *Chain) SetWeights(ctx context.Context, signer st.Signer, netuid st.NetU
 func (c *Chain) CommitWeights(ctx context.Context, signer st.Signer, netuid st.NetUID, commit st.Hash) (*st.Receipt, error) {
 	data := append(newCall(palletSubtensor, 96).u16(uint16(netuid)), commit[:]...)
 	return c.submit(ctx, signer, &call{pallet: st.PalletSubtensor, name: "commit_weights", data: data,
-		dispatch: func(s *state, who st.AccountID) ([]st.Event, error) { return s.commitWeights(who, netuid, commit) }})
+		dispatch: func(s *state, who st.AccountID) ([]st.Event, error) { return s.commitWeights(who, netuid, 0, commit) }})
 }
 
 // RevealWeights implements subtensor.Chain.
@@ -262,7 +262,7 @@ func (c *Chain) RevealWeights(ctx context.Context, signer st.Signer, netuid st.N
 	data := newCall(palletSubtensor, 97).u16(uint16(netuid)).uids(uids).u16s(values).u16s(salt).u64(versionKey)
 	return c.submit(ctx, signer, &call{pallet: st.PalletSubtensor, name: "reveal_weights", data: data,
 		dispatch: func(s *state, who st.AccountID) ([]st.Event, error) {
-			return s.revealWeights(who, netuid, uids, values, salt, versionKey)
+			return s.revealWeights(who, netuid, 0, uids, values, salt, versionKey)
 		}})
 }
 

@@ -2,21 +2,23 @@ package localnet
 
 import (
 	st "github.com/gotensor/gotensor/subtensor"
+	"github.com/gotensor/gotensor/subtensor/yuma"
 )
 
 // maxUnrevealedCommits is the chain's cap on pending CR v2 commits per hotkey.
 const maxUnrevealedCommits = 10
 
-// setWeights is the set_weights dispatch: refused while commit-reveal is on,
-// then the checks of internal_set_weights in the chain's order.
-func (s *state) setWeights(hot st.AccountID, netuid st.NetUID, uids []st.UID, values []uint16, vk uint64) ([]st.Event, error) {
+// setWeights is the set_weights / set_mechanism_weights dispatch: refused
+// while commit-reveal is on, then the checks of internal_set_weights in the
+// chain's order.
+func (s *state) setWeights(hot st.AccountID, netuid st.NetUID, mech st.MechID, uids []st.UID, values []uint16, vk uint64) ([]st.Event, error) {
 	if sn, ok := s.subnets[netuid]; ok && sn.hp.commitRevealEnabled && netuid != st.RootNetUID {
 		return nil, st.ErrCommitRevealEnabled
 	}
-	return s.internalSetWeights(hot, netuid, uids, values, vk)
+	return s.internalSetWeights(hot, netuid, mech, uids, values, vk)
 }
 
-func (s *state) internalSetWeights(hot st.AccountID, netuid st.NetUID, uids []st.UID, values []uint16, vk uint64) ([]st.Event, error) {
+func (s *state) internalSetWeights(hot st.AccountID, netuid st.NetUID, mech st.MechID, uids []st.UID, values []uint16, vk uint64) ([]st.Event, error) {
 	if netuid == st.RootNetUID {
 		return nil, st.ErrCanNotSetRootNetworkWeights
 	}
@@ -24,7 +26,7 @@ func (s *state) internalSetWeights(hot st.AccountID, netuid st.NetUID, uids []st
 		return nil, st.ErrWeightVecNotEqualSize
 	}
 	sn, ok := s.subnets[netuid]
-	if !ok {
+	if !ok || !sn.mechExists(mech) {
 		return nil, st.ErrMechanismDoesNotExist
 	}
 	n := len(sn.neurons)
@@ -45,7 +47,8 @@ func (s *state) internalSetWeights(hot st.AccountID, netuid st.NetUID, uids []st
 	sn.own()
 	nr := sn.neurons[uid]
 	if !sn.hp.commitRevealEnabled {
-		if nr.lastUpdate != 0 && s.block-min(s.block, nr.lastUpdate) < sn.hp.weightsRateLimit {
+		// The rate limit is per mechanism (LastUpdate of the storage index).
+		if lu := sn.lastUpdateOf(mech, uid); lu != 0 && s.block-min(s.block, lu) < sn.hp.weightsRateLimit {
 			return nil, st.ErrSettingWeightsTooFast
 		}
 	}
@@ -70,15 +73,15 @@ func (s *state) internalSetWeights(hot st.AccountID, netuid st.NetUID, uids []st
 		return nil, st.ErrWeightVecLengthIsLow
 	}
 	up := st.MaxUpscaleToU16(values)
-	row := make([]st.WeightEntry, len(uids))
+	row := make([]yuma.Weight, len(uids))
 	for i := range uids {
-		row[i] = st.WeightEntry{UID: uids[i], Value: up[i]}
+		row[i] = yuma.Weight{UID: uint16(uids[i]), Value: up[i]}
 	}
-	nr.weights = row
+	sn.setWeightsRow(mech, uid, row)
 	if !sn.hp.commitRevealEnabled {
-		nr.lastUpdate = s.block
+		sn.setLastUpdate(mech, uid, s.block)
 	}
-	return []st.Event{ev(st.PalletSubtensor, "WeightsSet", "netuid_index", uint16(netuid), "uid", uid)}, nil
+	return []st.Event{ev(st.PalletSubtensor, "WeightsSet", "netuid_index", st.NetUIDIndex(netuid, mech), "uid", uid)}, nil
 }
 
 // epochWithLookahead is current_epoch_with_lookahead.
@@ -93,9 +96,12 @@ func (s *state) commitExpired(sn *subnet, epoch uint64) bool {
 	return s.epochWithLookahead(sn) > epoch+sn.hp.revealPeriod
 }
 
-func (s *state) commitWeights(hot st.AccountID, netuid st.NetUID, h st.Hash) ([]st.Event, error) {
+func (s *state) commitWeights(hot st.AccountID, netuid st.NetUID, mech st.MechID, h st.Hash) ([]st.Event, error) {
 	sn, ok := s.subnets[netuid]
-	if !ok || !sn.hp.commitRevealEnabled {
+	if !ok || !sn.mechExists(mech) {
+		return nil, st.ErrMechanismDoesNotExist
+	}
+	if !sn.hp.commitRevealEnabled {
 		return nil, st.ErrCommitRevealDisabled
 	}
 	uid, ok := sn.uids[hot]
@@ -103,33 +109,39 @@ func (s *state) commitWeights(hot st.AccountID, netuid st.NetUID, h st.Hash) ([]
 		return nil, st.ErrHotKeyNotRegisteredInSubNet
 	}
 	sn.own()
-	nr := sn.neurons[uid]
-	if nr.lastUpdate != 0 && s.block-min(s.block, nr.lastUpdate) < sn.hp.weightsRateLimit {
+	if lu := sn.lastUpdateOf(mech, uid); lu != 0 && s.block-min(s.block, lu) < sn.hp.weightsRateLimit {
 		return nil, st.ErrCommittingWeightsTooFast
 	}
 	epoch := s.epochWithLookahead(sn)
-	cs := sn.commits[hot]
+	commits := sn.commitsOf(mech)
+	cs := commits[hot]
 	for len(cs) > 0 && s.commitExpired(sn, cs[0].epoch) {
 		cs = cs[1:]
 	}
 	if len(cs) >= maxUnrevealedCommits {
 		return nil, st.ErrTooManyUnrevealedCommits
 	}
-	sn.commits[hot] = append(append([]commit(nil), cs...), commit{hash: h, epoch: epoch, commitBlock: s.block})
-	nr.lastUpdate = s.block
-	return []st.Event{ev(st.PalletSubtensor, "WeightsCommitted", "hotkey", hot, "netuid_index", uint16(netuid), "hash", h)}, nil
+	commits[hot] = append(append([]commit(nil), cs...), commit{hash: h, epoch: epoch, commitBlock: s.block})
+	sn.setLastUpdate(mech, uid, s.block)
+	return []st.Event{ev(st.PalletSubtensor, "WeightsCommitted", "hotkey", hot, "netuid_index", st.NetUIDIndex(netuid, mech), "hash", h)}, nil
 }
 
-func (s *state) revealWeights(hot st.AccountID, netuid st.NetUID, uids []st.UID, values, salt []uint16, vk uint64) ([]st.Event, error) {
+// revealWeights is internal_reveal_weights. Like the chain it does not
+// check that the mechanism exists first: a removed mechanism has no
+// commits, so the reveal fails with NoWeightsCommitFound.
+func (s *state) revealWeights(hot st.AccountID, netuid st.NetUID, mech st.MechID, uids []st.UID, values, salt []uint16, vk uint64) ([]st.Event, error) {
 	sn, ok := s.subnets[netuid]
 	if !ok || !sn.hp.commitRevealEnabled {
 		return nil, st.ErrCommitRevealDisabled
 	}
-	cs, ok := sn.commits[hot]
+	if !sn.mechExists(mech) {
+		return nil, st.ErrNoWeightsCommitFound
+	}
+	cs, ok := sn.commitsOf(mech)[hot]
 	if !ok || len(cs) == 0 {
 		return nil, st.ErrNoWeightsCommitFound
 	}
-	h := st.CommitHash(hot, netuid, 0, uids, values, salt, vk)
+	h := st.CommitHash(hot, netuid, mech, uids, values, salt, vk)
 	var expired []st.Hash
 	for len(cs) > 0 && s.commitExpired(sn, cs[0].epoch) {
 		expired = append(expired, cs[0].hash)
@@ -168,18 +180,19 @@ func (s *state) revealWeights(hot st.AccountID, netuid st.NetUID, uids []st.UID,
 	if s.epochWithLookahead(sn) != cs[pos].epoch+sn.hp.revealPeriod {
 		return nil, st.ErrRevealTooEarly
 	}
-	events, err := s.internalSetWeights(hot, netuid, uids, values, vk)
+	events, err := s.internalSetWeights(hot, netuid, mech, uids, values, vk)
 	if err != nil {
 		return nil, err
 	}
 	sn.own()
+	commits := sn.commitsOf(mech)
 	rest := append([]commit(nil), cs[pos+1:]...)
 	if len(rest) == 0 {
-		delete(sn.commits, hot)
+		delete(commits, hot)
 	} else {
-		sn.commits[hot] = rest
+		commits[hot] = rest
 	}
-	return append(events, ev(st.PalletSubtensor, "WeightsRevealed", "hotkey", hot, "netuid_index", uint16(netuid), "hash", h)), nil
+	return append(events, ev(st.PalletSubtensor, "WeightsRevealed", "hotkey", hot, "netuid_index", st.NetUIDIndex(netuid, mech), "hash", h)), nil
 }
 
 // epochStake is the stake the epoch weighs a hotkey by, in rao:
