@@ -147,3 +147,43 @@ func BenchmarkEpoch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEpochScratch compares, in one process and on the same subnet,
+// the two ways localnet can run an epoch's yuma: "fresh" builds a new input
+// (vectors and weight/bond rows copied, as localnet did before it kept a
+// scratch) and calls yuma.Epoch; "scratch" fills the reused input buffers
+// and calls the reused yuma.Epocher, as runEpoch does now.
+func BenchmarkEpochScratch(b *testing.B) {
+	for _, tc := range []struct{ n, v int }{{64, 16}, {256, 64}} {
+		c := populate(b, 1, tc.n, tc.v)
+		s := c.s
+		sn := s.subnets[1]
+		const e = 910_000_000
+		b.Run(fmt.Sprintf("fresh/n=%d/v=%d", tc.n, tc.v), func(b *testing.B) {
+			b.ReportAllocs()
+			start := cpuTime()
+			for i := 0; i < b.N; i++ {
+				in := s.epochInput(sn, 0, e)
+				in = cloneInput(in)
+				for j := range in.Weights {
+					in.Weights[j] = append([]yuma.Weight(nil), in.Weights[j]...)
+					in.Bonds[j] = append([]yuma.Weight(nil), in.Bonds[j]...)
+				}
+				if _, err := yuma.Epoch(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, start)
+		})
+		b.Run(fmt.Sprintf("scratch/n=%d/v=%d", tc.n, tc.v), func(b *testing.B) {
+			b.ReportAllocs()
+			start := cpuTime()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.scratch().ep.Epoch(s.epochInput(sn, 0, e)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, start)
+		})
+	}
+}

@@ -210,6 +210,7 @@ type epochScratch struct {
 	permit                                   []bool
 	weights, bonds                           [][]yuma.Weight
 	outs                                     []yuma.Output
+	alphaPart, rootPart                      []float64
 }
 
 func grow[T any](b []T, n int) []T {
@@ -433,8 +434,11 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 	// proportion.
 	w := float64(s.g.taoWeight) / math.Exp2(64)
 	root := s.subnets[st.RootNetUID]
-	alphaPart := make([]float64, len(sn.neurons))
-	rootPart := make([]float64, len(sn.neurons))
+	sc := s.scratch()
+	sc.alphaPart, sc.rootPart = grow(sc.alphaPart, len(sn.neurons)), grow(sc.rootPart, len(sn.neurons))
+	alphaPart, rootPart := sc.alphaPart, sc.rootPart
+	clear(alphaPart)
+	clear(rootPart)
 	var sumA, sumR float64
 	for i, nr := range sn.neurons {
 		d := float64(out.ValidatorEmission[i])
