@@ -114,7 +114,14 @@ func (c *Client) selectiveFieldCount() int {
 // get_selective_mechagraph (as the Python SDK does), else uses
 // get_mechagraph; a runtime with neither serves mechanism 0 through
 // get_metagraph. Another mechanism than the subnet has is
-// ErrMechanismDoesNotExist, a missing subnet ErrNotFound.
+// ErrMechanismDoesNotExist (checked here against MechanismCountCurrent at
+// the same block: the selective call itself answers for any mecid), a
+// missing subnet ErrNotFound.
+//
+// As the runtime builds it, only Incentives and LastUpdate are the
+// mechanism's own, returned as stored: empty or shorter than NumUIDs until
+// the mechanism's weights and epochs have written them. Emission,
+// dividends and the rest are the subnet's.
 func (c *Client) Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opts ...ReadOption) (*Metagraph, error) {
 	var err error
 	if mech != 0 {
@@ -147,6 +154,11 @@ func (c *Client) Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opt
 	}
 	if !found {
 		return nil, fmt.Errorf("%w: subnet %d mechanism %d", ErrNotFound, netuid, mech)
+	}
+	// get_mechagraph reports the storage index NetUIDIndex(netuid, mech)
+	// as netuid; the selective call the subnet's. Callers get the subnet.
+	if uint16(mg.NetUID) == NetUIDIndex(netuid, mech) {
+		mg.NetUID = netuid
 	}
 	for i := range mg.Axons {
 		if i < len(mg.Hotkeys) {
@@ -264,7 +276,9 @@ func (c *Client) mechanismCountCall(netuid NetUID, count int) ([]byte, error) {
 		return nil, fmt.Errorf("%w: runtime (spec %d) has no AdminUtils.sudo_set_mechanism_count", ErrRuntimeMetadata, c.runtime().specVersion)
 	}
 	if count < 0 || count > 255 {
-		return nil, fmt.Errorf("%w: mechanism count %d does not fit the chain's u8", ErrInvalidMechanismCount, count)
+		// Refused before submission, with the error the chain gives
+		// for counts it refuses (localnet does the same).
+		return nil, fmt.Errorf("%w: mechanism count %d does not fit the chain's u8", ErrInvalidValue, count)
 	}
 	return c.Call(PalletAdminUtils, "sudo_set_mechanism_count", uint16(netuid), uint8(count))
 }

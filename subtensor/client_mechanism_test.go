@@ -385,7 +385,7 @@ func TestMechanismCallEncoding(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "13"+"4d"+"0500"+"00", hex.EncodeToString(b), "nil: None, the even split")
 	_, err = c.mechanismCountCall(5, 256)
-	require.ErrorIs(t, err, ErrInvalidMechanismCount)
+	require.ErrorIs(t, err, ErrInvalidValue)
 	_, err = c.mechanismCountCall(5, -1)
-	require.ErrorIs(t, err, ErrInvalidMechanismCount)
+	require.ErrorIs(t, err, ErrInvalidValue)
 }

@@ -289,9 +289,3 @@ var (
 	// backend does not know.
 	ErrUnknownHyperparameter = errors.New("subtensor: unknown hyperparameter")
 )
-
-// ErrInvalidMechanismCount: SetMechanismCount was given a count that the
-// chain's u8 argument cannot hold (below 0 or above 255); nothing was
-// submitted. Counts the chain itself refuses (0, above its maximum) come
-// back as its dispatch error instead.
-var ErrInvalidMechanismCount = errors.New("subtensor: mechanism count out of range")
