@@ -247,14 +247,14 @@ type mechFake struct {
 
 var _ subtensor.MechanismChain = (*mechFake)(nil)
 
-// newMechFake adds mechanism 1 to threeUIDs: its own incentive, last_update
-// and emission, and weights and bonds unlike mechanism 0's.
+// newMechFake adds mechanism 1 to threeUIDs: its own incentive and
+// last_update (the per-mechanism terms of the runtime's mechagraph), and
+// weights and bonds unlike mechanism 0's.
 func newMechFake(netuid subtensor.NetUID) *mechFake {
 	f := &mechFake{fakeChain: threeUIDs(netuid)}
 	mg1 := *f.mg
 	mg1.Incentives = []uint16{0, 65535, 0}
 	mg1.LastUpdate = []uint64{950, 951, 952}
-	mg1.Emission = []subtensor.Balance{0, 2_000_000_000, 0}
 	f.graphs = map[subtensor.MechID]*subtensor.Metagraph{0: f.mg, 1: &mg1}
 	f.weights = map[subtensor.MechID]map[subtensor.UID][]subtensor.WeightEntry{1: {
 		0: {{UID: 1, Value: 3}, {UID: 2, Value: 1}},

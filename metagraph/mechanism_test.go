@@ -30,8 +30,8 @@ func TestSyncMechanismOne(t *testing.T) {
 	// Mechanism 1's own terms.
 	require.Equal(t, []float64{0, 1, 0}, m.Incentive)
 	require.Equal(t, []uint64{950, 951, 952}, m.LastUpdate)
-	require.Equal(t, []float64{0, 2, 0}, m.Emission)
 	// Subnet-wide terms as in mechanism 0.
+	require.Equal(t, []float64{1, 1e-9, 0.123456789}, m.Emission)
 	require.Equal(t, []float64{0, 0.5000076295109483, 1}, m.Consensus)
 	require.Equal(t, []float64{1, 0, 0.09999237048905166}, m.ValidatorTrust)
 	require.Equal(t, []float64{2.18, 0, 0.59}, m.TotalStake)
@@ -91,8 +91,9 @@ func TestSyncMechanismErrors(t *testing.T) {
 		field  string
 		break_ func(f *mechFake)
 	}{
-		{"incentive short", "Metagraph.Incentives", func(f *mechFake) { f.graphs[1].Incentives = f.graphs[1].Incentives[:2] }},
 		{"last_update long", "Metagraph.LastUpdate", func(f *mechFake) { f.graphs[1].LastUpdate = append(f.graphs[1].LastUpdate, 1) }},
+		{"incentive long", "Metagraph.Incentives", func(f *mechFake) { f.graphs[1].Incentives = append(f.graphs[1].Incentives, 1) }},
+		{"emission short", "Metagraph.Emission", func(f *mechFake) { f.graphs[1].Emission = f.graphs[1].Emission[:1] }},
 		{"num_uids", "Metagraph.NumUIDs", func(f *mechFake) { f.graphs[1].NumUIDs = 2 }},
 		{"other block", "Metagraph.Block", func(f *mechFake) { f.graphs[1].Block = 999 }},
 		{"hotkey differs", "Neurons.Hotkey", func(f *mechFake) {
@@ -113,6 +114,32 @@ func TestSyncMechanismErrors(t *testing.T) {
 			require.Equal(t, tc.field, ie.Field)
 		})
 	}
+}
+
+// TestSyncMechanismShortVectors: a mechanism whose incentive and
+// last_update were never written (no weights, no epoch yet) or predate a
+// registration comes back from the runtime with short vectors; the missing
+// entries are zero, also when Refresh reuses buffers that held other values.
+func TestSyncMechanismShortVectors(t *testing.T) {
+	ctx := context.Background()
+	f := newMechFake(1)
+	m, err := Sync(ctx, f, 1, WithMechanism(1))
+	require.NoError(t, err)
+	require.Equal(t, []uint64{950, 951, 952}, m.LastUpdate)
+
+	f.graphs[1].Incentives = nil
+	f.graphs[1].LastUpdate = []uint64{960}
+	require.NoError(t, m.Refresh(ctx, f))
+	require.Equal(t, []float64{0, 0, 0}, m.Incentive)
+	require.Equal(t, []uint64{960, 0, 0}, m.LastUpdate)
+
+	// Mechanism 0 is the subnet: its vectors must be whole.
+	f = newMechFake(1)
+	f.mg.Incentives = f.mg.Incentives[:2]
+	_, err = Sync(ctx, f, 1)
+	var ie *InconsistentError
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, "Metagraph.Incentives", ie.Field)
 }
 
 func TestSaveLoadMechanism(t *testing.T) {

@@ -67,8 +67,8 @@ func (f *fetched) neuron(i int) *subtensor.NeuronInfoLite {
 // WithMechanism(m) with m != 0 reads mechanism m through
 // subtensor.MechanismChain (the chain must implement it, else
 // ErrMechanismUnsupported): Mechagraph(m) in place of Metagraph — its
-// incentive, last_update and emission are mechanism m's, the rest is the
-// subnet's — with NeuronsLite for validator trust and, in full mode,
+// incentive and last_update are mechanism m's, everything else (emission
+// included: the runtime aggregates it over mechanisms) the subnet's — with NeuronsLite for validator trust and, in full mode,
 // MechanismWeights(m) and MechanismBonds(m) for Weights and Bonds, all at
 // the same block hash and concurrently. There is no fallback: a mechanism
 // the subnet does not have fails with subtensor.ErrMechanismDoesNotExist.
@@ -321,15 +321,28 @@ func (f *fetched) validate() error {
 		}{
 			{"Metagraph.Hotkeys", len(mg.Hotkeys)}, {"Metagraph.Coldkeys", len(mg.Coldkeys)},
 			{"Metagraph.Axons", len(mg.Axons)}, {"Metagraph.Active", len(mg.Active)},
-			{"Metagraph.ValidatorPermit", len(mg.ValidatorPermit)}, {"Metagraph.LastUpdate", len(mg.LastUpdate)},
+			{"Metagraph.ValidatorPermit", len(mg.ValidatorPermit)},
 			{"Metagraph.Emission", len(mg.Emission)}, {"Metagraph.Dividends", len(mg.Dividends)},
-			{"Metagraph.Incentives", len(mg.Incentives)}, {"Metagraph.Consensus", len(mg.Consensus)},
+			{"Metagraph.Consensus", len(mg.Consensus)},
 			{"Metagraph.BlockAtRegistration", len(mg.BlockAtRegistration)},
 			{"Metagraph.AlphaStake", len(mg.AlphaStake)}, {"Metagraph.TaoStake", len(mg.TaoStake)},
 			{"Metagraph.TotalStake", len(mg.TotalStake)},
 		}
 		for _, l := range lens {
 			if l.l != n {
+				return incons(l.name, n, l.l, "per-uid vector length differs from num_uids")
+			}
+		}
+		// A mechanism's own vectors are stored per mechanism and the
+		// runtime's mechagraph returns them as stored: empty until the
+		// mechanism's first weights and epoch, and not extended for uids
+		// registered since. Missing entries are zero (the runtime's own
+		// LastUpdate getter pads the same way); a longer vector is wrong.
+		for _, l := range []struct {
+			name string
+			l    int
+		}{{"Metagraph.LastUpdate", len(mg.LastUpdate)}, {"Metagraph.Incentives", len(mg.Incentives)}} {
+			if l.l > n || (l.l < n && f.mech == 0) {
 				return incons(l.name, n, l.l, "per-uid vector length differs from num_uids")
 			}
 		}
@@ -421,10 +434,10 @@ func (m *Metagraph) setFrom(f *fetched, cfg *config) {
 		copy(m.Coldkeys, mg.Coldkeys)
 		copy(m.Axons, mg.Axons)
 		copy(m.Active, mg.Active)
-		copy(m.LastUpdate, mg.LastUpdate)
+		clear(m.LastUpdate[copy(m.LastUpdate, mg.LastUpdate):])
 		copy(m.ValidatorPermit, mg.ValidatorPermit)
 		copy(r.consensus, mg.Consensus)
-		copy(r.incentive, mg.Incentives)
+		clear(r.incentive[copy(r.incentive, mg.Incentives):])
 		copy(r.dividends, mg.Dividends)
 		copy(r.emission, mg.Emission)
 		copy(r.alphaStake, mg.AlphaStake)
