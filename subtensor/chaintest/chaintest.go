@@ -116,6 +116,14 @@ func Run(t *testing.T, newChain func(t *testing.T) st.Chain, opts ...Option) {
 		{"BadSignature", (*harness).badSignature},
 		{"Reads", (*harness).reads},
 	}
+	if _, ok := h.chain.(st.MechanismChain); ok {
+		steps = append(steps, struct {
+			name string
+			fn   func(h *harness)
+		}{"Mechanisms", (*harness).mechanisms})
+	} else {
+		t.Logf("chaintest: %T does not implement subtensor.MechanismChain; mechanisms are not checked", h.chain)
+	}
 	for _, s := range steps {
 		ok := t.Run(s.name, func(t *testing.T) {
 			sub := *h
