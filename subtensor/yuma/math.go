@@ -1,6 +1,7 @@
 package yuma
 
 import (
+	"math"
 	"slices"
 	"sync"
 
@@ -218,6 +219,7 @@ type arena struct {
 	rows    [][][]Entry // row-header slices handed out, reused in order
 	ri      int
 	kv      []kv
+	pairBuf []scoredStake
 	scratch []*denseScratch
 	alpha   *alphaCache
 	stamps  stamps
@@ -267,6 +269,17 @@ func (a *arena) rowHeaders(n int) [][]Entry {
 	a.rows[a.ri] = r
 	a.ri++
 	return r
+}
+
+// pairs returns k (score, stake) pairs of scratch with arbitrary contents.
+func (a *arena) pairs(k int) []scoredStake {
+	if a == nil {
+		return make([]scoredStake, k)
+	}
+	if cap(a.pairBuf) < k {
+		a.pairBuf = make([]scoredStake, k)
+	}
+	return a.pairBuf[:k]
 }
 
 func (a *arena) takeKV(k int) []kv {
@@ -684,7 +697,7 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 	minority := stakeSum.SatSub(majority)
 	k := len(useStake)
 	if rows, starts, ok := ascendingRows(rowOf, score); ok {
-		return weightedMedianSweep(rows, starts, useStake, cols, minority, stakeSum)
+		return weightedMedianSweep(a, rows, starts, useStake, cols, minority, stakeSum)
 	}
 
 	// Transpose the rows with positive stake: per column, (k index, value)
@@ -719,8 +732,7 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 	}
 	median := make([]fp, cols)
 	cur := make([]scoredStake, k)
-	bufA := make([]scoredStake, 0, k)
-	bufB := make([]scoredStake, 0, k)
+	sel := newMedianSelector(useStake, minority, stakeSum)
 	for j := range cols {
 		entries := backing[counts[j]:counts[j+1]]
 		if len(entries) == 0 {
@@ -735,7 +747,7 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 		for _, e := range entries {
 			cur[e.k].score = e.v // later entries overwrite, as in the chain
 		}
-		median[j] = weightedMedianPairs(cur, minority, 0, stakeSum, bufA, bufB)
+		median[j] = sel.median(cur)
 	}
 	return median
 }
@@ -743,6 +755,109 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 // scoredStake is one row of a weighted-median column: its score and stake.
 type scoredStake struct {
 	score, stake fp
+}
+
+// medianSelector computes the column medians of one weighted-median call.
+// When every stake is non-negative and their total fits in an I32F32
+// without saturating, it uses weightedMedianCrossing, else the chain's
+// literal weightedMedianPairs.
+type medianSelector struct {
+	minority, stakeSum fp
+	crossing           bool
+	bufA, bufB         []scoredStake
+}
+
+// forceChainMedian makes every medianSelector use the chain's literal
+// algorithm (set by a benchmark that compares the two).
+var forceChainMedian = false
+
+func newMedianSelector(stake []fp, minority, stakeSum fp) *medianSelector {
+	crossing := !forceChainMedian
+	var total uint64
+	for _, s := range stake {
+		if s < 0 {
+			crossing = false
+			break
+		}
+		total += uint64(s) // each s < 2⁶³: no wrap before the check below
+		if total > math.MaxInt64 {
+			crossing = false
+			break
+		}
+	}
+	k := len(stake)
+	return &medianSelector{
+		minority: minority, stakeSum: stakeSum, crossing: crossing,
+		bufA: make([]scoredStake, k), bufB: make([]scoredStake, k),
+	}
+}
+
+// median returns the chain's weighted median of cur, which it may reorder
+// or overwrite.
+func (m *medianSelector) median(cur []scoredStake) fp {
+	if m.crossing {
+		return weightedMedianCrossing(cur, m.minority, m.stakeSum, m.bufA, m.bufB)
+	}
+	return weightedMedianPairs(cur, m.minority, 0, m.stakeSum, m.bufA[:0], m.bufB[:0])
+}
+
+// weightedMedianCrossing computes what the chain's weighted_median returns,
+// by the same partition steps but with a median-of-three pivot and both
+// sides written in one pass. It requires non-negative stakes whose total
+// fits in an I32F32 (the caller checks); hi is their sum.
+//
+// Why the result is the chain's: under that condition every saturating sum
+// of the chain is exact, so with F(v) the stake of all scores < v and G(v)
+// that of scores <= v, the chain's lo + loStake is F(p) and hi − hiStake is
+// G(p) for the pivot p, and its current slice always holds every score
+// between its smallest and largest. If 0 <= minority < total, exactly one
+// score v* has F(v*) <= minority < G(v*); a pivot below v* sends the search
+// up, one above it down (v* stays in the slice either way, so the side is
+// never empty), and p = v* is returned — whichever pivots are chosen. If
+// minority < 0 every step goes down and the result is the smallest score;
+// if minority >= total every step goes up and it is the largest. The
+// chain's iteration limit (one step per element) is never reached, as each
+// step drops the pivot. So any pivot taken from the slice gives the chain's
+// result.
+func weightedMedianCrossing(cur []scoredStake, minority, hi fp, bufA, bufB []scoredStake) fp {
+	if len(cur) == 0 {
+		return 0
+	}
+	// The slice being partitioned and two buffers that do not alias it.
+	free1, free2 := bufA, bufB
+	var lo fp
+	for {
+		n := len(cur)
+		if n == 1 {
+			return cur[0].score
+		}
+		a, b, c := cur[0].score, cur[n/2].score, cur[n-1].score
+		pivot := max(min(a, b), min(max(a, b), c))
+		lower, upper := free1[:n], free2[:n]
+		var loStake, hiStake fp
+		nLo, nHi := 0, 0
+		for _, e := range cur {
+			lower[nLo] = e
+			upper[nHi] = e
+			lt, gt := b2i(e.score < pivot), b2i(e.score > pivot)
+			nLo += lt
+			nHi += gt
+			loStake += e.stake & -fp(lt)
+			hiStake += e.stake & -fp(gt)
+		}
+		switch {
+		case minority < lo+loStake && nLo > 0:
+			hi = lo + loStake
+			free1 = cur[:cap(cur)]
+			cur = lower[:nLo]
+		case hi-hiStake <= minority && nHi > 0:
+			lo = hi - hiStake
+			free2 = cur[:cap(cur)]
+			cur = upper[:nHi]
+		default:
+			return pivot
+		}
+	}
 }
 
 // weightedMedianPairs is weightedMedian over (score, stake) pairs kept in
@@ -835,42 +950,60 @@ func ascendingRows(rowOf []int, score [][]Entry) ([][]Entry, []int, bool) {
 
 // weightedMedianSweep is the column loop of weightedMedianColSparse for
 // rows from ascendingRows: one cursor per row walks its columns in
-// ascending order, so column j's scores are read without transposing the
-// matrix (a row holds at most one entry per column, so the value is the one
-// the transposition would keep).
-func weightedMedianSweep(rows [][]Entry, starts []int, useStake []fp, cols int, minority, stakeSum fp) []fp {
+// ascending order, so column j's scores are read without a general
+// transposition (a row holds at most one entry per column, so the value is
+// the one the transposition would keep). Columns are taken in blocks sized
+// so that a block's (score, stake) pairs stay in cache: each row's cursor
+// reads that row's entries of the block in one sequential run instead of
+// one entry per column (with hundreds of rows, the per-column walk missed
+// the cache once per row and column).
+func weightedMedianSweep(a *arena, rows [][]Entry, starts []int, useStake []fp, cols int, minority, stakeSum fp) []fp {
 	k := len(rows)
 	median := make([]fp, cols)
+	if k == 0 {
+		return median
+	}
 	pos := make([]int, k) // physical index of each row's next entry
 	left := make([]int, k)
 	for p, r := range rows {
 		pos[p], left[p] = starts[p], len(r)
 	}
-	cur := make([]scoredStake, k)
-	bufA := make([]scoredStake, 0, k)
-	bufB := make([]scoredStake, 0, k)
-	for j := range cols {
-		seen := false
-		cur = cur[:k]
+	sel := newMedianSelector(useStake, minority, stakeSum)
+	const blockPairs = 8192 // 128 KiB of pairs
+	width := max(1, min(cols, blockPairs/k))
+	blk := a.pairs(width * k)
+	seen := make([]bool, width)
+	for j0 := 0; j0 < cols; j0 += width {
+		w := min(width, cols-j0)
+		for c := range w {
+			col := blk[c*k : (c+1)*k]
+			for p, st := range useStake {
+				col[p] = scoredStake{0, st}
+			}
+			seen[c] = false
+		}
 		for p, r := range rows {
-			var s fp
-			if left[p] > 0 {
-				if q := pos[p]; int(r[q].UID) == j {
-					s = r[q].Value
-					left[p]--
-					if q++; q == len(r) {
-						q = 0
-					}
-					pos[p] = q
-					seen = true
+			q, l := pos[p], left[p]
+			for l > 0 {
+				// Earlier blocks consumed every column below j0.
+				c := int(r[q].UID) - j0
+				if c >= w {
+					break
+				}
+				blk[c*k+p].score = r[q].Value
+				seen[c] = true
+				l--
+				if q++; q == len(r) {
+					q = 0
 				}
 			}
-			cur[p] = scoredStake{s, useStake[p]}
+			pos[p], left[p] = q, l
 		}
-		if !seen {
-			continue // all scores zero: the chain returns 0 (see above)
+		for c := range w {
+			if seen[c] {
+				median[j0+c] = sel.median(blk[c*k : (c+1)*k])
+			} // else all scores zero: the chain returns 0 (see above)
 		}
-		median[j] = weightedMedianPairs(cur, minority, 0, stakeSum, bufA, bufB)
 	}
 	return median
 }

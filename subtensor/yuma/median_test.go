@@ -1,0 +1,113 @@
+package yuma
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/subtensor/yuma/fixed"
+	"github.com/stretchr/testify/require"
+)
+
+// TestWeightedMedianCrossingMatchesChain pins the pivot-independent
+// selection to the chain's literal weighted median on random columns: few
+// distinct scores (ties), zero stakes, and minorities below zero, at the
+// boundaries of every cumulative stake, and at or above the total.
+func TestWeightedMedianCrossingMatchesChain(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for it := range 20000 {
+		k := 1 + r.IntN(40)
+		cur := make([]scoredStake, k)
+		distinct := 1 + r.IntN(k+1)
+		var total fp
+		for p := range cur {
+			var st fp
+			if r.IntN(5) > 0 {
+				st = fp(r.Int64N(1 << 33))
+			}
+			cur[p] = scoredStake{score: fp(r.IntN(distinct)) << 28, stake: st}
+			if r.IntN(8) == 0 {
+				cur[p].score = fp(r.Int64()) - 1<<62 // any sign
+			}
+			total += st
+		}
+		var minority fp
+		switch r.IntN(5) {
+		case 0:
+			minority = -fp(r.Int64N(1<<32)) - 1
+		case 1:
+			minority = total + fp(r.Int64N(3))
+		case 2:
+			// exactly a cumulative stake boundary
+			c := slices.Clone(cur)
+			slices.SortFunc(c, func(a, b scoredStake) int { return int(a.score>>1 - b.score>>1) })
+			for _, e := range c[:r.IntN(k)] {
+				minority += e.stake
+			}
+		default:
+			minority = fp(r.Int64N(int64(total) + 1))
+		}
+		want := weightedMedianPairs(slices.Clone(cur), minority, 0, total, make([]scoredStake, 0, k), make([]scoredStake, 0, k))
+		stakes := make([]fp, k)
+		for p, e := range cur {
+			stakes[p] = e.stake
+		}
+		sel := newMedianSelector(stakes, minority, total)
+		require.True(t, sel.crossing)
+		got := sel.median(slices.Clone(cur))
+		require.Equal(t, want, got, "iteration %d: %v minority %d", it, cur, minority)
+	}
+}
+
+// TestMedianSelectorFallsBack: a negative stake or a total past the I32F32
+// range selects the chain's literal algorithm.
+func TestMedianSelectorFallsBack(t *testing.T) {
+	require.False(t, newMedianSelector([]fp{1, -1}, 0, 0).crossing)
+	require.False(t, newMedianSelector([]fp{fixed.I32Max, 1}, 0, 0).crossing)
+	require.True(t, newMedianSelector([]fp{fixed.I32Max - 1, 1}, 0, 0).crossing)
+}
+
+// BenchmarkWeightedMedianColumns times the κ-median of every column of the
+// bench subnets' normalised weights with the pivot-independent selection
+// and with the chain's literal one, interleaved, and reports the median
+// CPU time of each and their ratio.
+func BenchmarkWeightedMedianColumns(b *testing.B) {
+	for _, shape := range benchShapes {
+		in := genInput(rand.New(rand.NewPCG(uint64(shape.n), 42)), shape)
+		tr := mustTrace(b, in)
+		kappa := fixed.U16Proportion(in.Params.Kappa)
+		b.Run(fmtShape(shape), func(b *testing.B) {
+			var tCross, tChain []time.Duration
+			for b.Loop() {
+				for _, crossing := range []bool{true, false} {
+					forceChainMedian = !crossing
+					t0 := processCPU()
+					weightedMedianColSparse(nil, tr.ActiveStake, tr.WeightsNorm, len(in.AlphaStake), kappa)
+					d := processCPU() - t0
+					if crossing {
+						tCross = append(tCross, d)
+					} else {
+						tChain = append(tChain, d)
+					}
+				}
+			}
+			forceChainMedian = false
+			c, l := median(tCross), median(tChain)
+			b.ReportMetric(float64(c.Nanoseconds()), "crossing-cpu-ns")
+			b.ReportMetric(float64(l.Nanoseconds()), "chain-cpu-ns")
+			if c > 0 {
+				b.ReportMetric(float64(l)/float64(c), "chain/crossing")
+			}
+		})
+	}
+}
+
+func mustTrace(b *testing.B, in Input) *Trace {
+	_, tr, err := EpochTrace(in)
+	require.NoError(b, err)
+	return tr
+}
+
+func fmtShape(o genOpts) string { return fmt.Sprintf("n=%d/V=%d", o.n, o.validators) }
