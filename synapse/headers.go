@@ -62,16 +62,27 @@ type HeaderField struct {
 // route name, a non-positive Timeout becomes DefaultTimeout, and TotalSize
 // receives the computed size.
 func HeaderFields(s Synapse) ([]HeaderField, error) {
+	return AppendHeaderFields(nil, s)
+}
+
+// AppendHeaderFields is HeaderFields appending to dst, for a caller that
+// reuses one buffer across many synapses (a server answering requests). On
+// error it returns dst unchanged.
+func AppendHeaderFields(dst []HeaderField, s Synapse) ([]HeaderField, error) {
 	b, v, err := synapseValue(s)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	b.Name = Name(s)
 	if !(b.Timeout > 0) {
 		b.Timeout = DefaultTimeout
 	}
 	info := fieldsOf(v.Type())
-	out := make([]HeaderField, 0, 25+len(info.fields))
+	out := dst
+	if dst == nil {
+		out = make([]HeaderField, 0, 25+len(info.fields))
+	}
+	first := len(out)
 	out = append(out, HeaderField{HeaderName, b.Name}, HeaderField{HeaderTimeout, FormatFloat(b.Timeout)})
 	out = appendTerminalHeaders(out, axonKeys, &b.Axon)
 	out = appendTerminalHeaders(out, dendriteKeys, &b.Dendrite)
@@ -81,7 +92,7 @@ func HeaderFields(s Synapse) ([]HeaderField, error) {
 		if f.inBase || !f.required {
 			continue
 		}
-		if f.mayCollide && slices.ContainsFunc(out, func(h HeaderField) bool { return h.Key == f.name }) {
+		if f.mayCollide && slices.ContainsFunc(out[first:], func(h HeaderField) bool { return h.Key == f.name }) {
 			continue // Python skips a field whose name is already a header
 		}
 		fv, ok := fieldValue(v, f)
@@ -90,7 +101,7 @@ func HeaderFields(s Synapse) ([]HeaderField, error) {
 		}
 		placeholder, ok, err := emptyJSON(fv, 0)
 		if err != nil {
-			return nil, fmt.Errorf("synapse: field %q: %w", f.name, err)
+			return dst, fmt.Errorf("synapse: field %q: %w", f.name, err)
 		}
 		if !ok {
 			continue // None: Python does not send it
@@ -99,13 +110,13 @@ func HeaderFields(s Synapse) ([]HeaderField, error) {
 	}
 
 	var headerBytes int64
-	for _, h := range out {
+	for _, h := range out[first:] {
 		headerBytes += int64(len(h.Key) + len(h.Value))
 	}
 	b.TotalSize = Size(s)
 	hash, err := BodyHash(s)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	out = append(out,
 		HeaderField{HeaderHeaderSize, strconv.FormatInt(headerBytes, 10)},

@@ -298,3 +298,18 @@ func TestDecodeHeadersSpellings(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendHeaderFields(t *testing.T) {
+	d := synapsetest.NewDummy(3)
+	want, err := synapse.HeaderFields(d)
+	require.NoError(t, err)
+	prefix := []synapse.HeaderField{{Key: "x", Value: "kept"}}
+	got, err := synapse.AppendHeaderFields(prefix, d)
+	require.NoError(t, err)
+	require.Equal(t, prefix, got[:1])
+	require.Equal(t, want, got[1:], "header_size counts only the appended fields")
+
+	got, err = synapse.AppendHeaderFields(prefix, nil)
+	require.ErrorIs(t, err, synapse.ErrNotSynapse)
+	require.Equal(t, prefix, got)
+}
