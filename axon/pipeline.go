@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -340,7 +341,10 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 	if !validStatus(code) {
 		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("forward set axon.status_code %d", code)))
 	}
-	fields, err := synapse.HeaderFields(out)
+	fb := fieldBufs.Get().(*[]synapse.HeaderField)
+	defer putFieldBuf(fb)
+	fields, err := synapse.AppendHeaderFields((*fb)[:0], out)
+	*fb = fields
 	if err != nil {
 		return a.writeError(w, out, fstart, refuse(http.StatusInternalServerError,
 			"Error while parsing response headers. Postprocess exception: "+err.Error()+".", err))
@@ -362,6 +366,26 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 }
 
 var jsonContentType = []string{"application/json"}
+
+// fieldBufs recycles the header-field lists of responses: the values are
+// copied into the response header map, so the list is free once that is
+// done.
+var fieldBufs = sync.Pool{New: func() any {
+	b := make([]synapse.HeaderField, 0, 32)
+	return &b
+}}
+
+// putFieldBuf returns a list to fieldBufs, cleared so that the pool does not
+// keep the last response's strings alive, unless some synapse with very
+// many fields made it large.
+func putFieldBuf(b *[]synapse.HeaderField) {
+	if cap(*b) > 256 {
+		return
+	}
+	clear(*b)
+	*b = (*b)[:0]
+	fieldBufs.Put(b)
+}
 
 // setSynapseHeaders stores the synapse headers under their lower-case names,
 // as Python sends them (direct map assignment, not http.Header.Set, which
@@ -391,7 +415,10 @@ func (a *Axon) writeError(w http.ResponseWriter, syn synapse.Synapse, start time
 		"route", b.Name, "status", e.status, "message", e.msg,
 		"dendrite", b.Dendrite.GetHotkey(), "peer", b.Dendrite.GetIP())
 	wh := w.Header()
-	if fields, err := synapse.HeaderFields(syn); err == nil {
+	fb := fieldBufs.Get().(*[]synapse.HeaderField)
+	defer putFieldBuf(fb)
+	if fields, err := synapse.AppendHeaderFields((*fb)[:0], syn); err == nil {
+		*fb = fields
 		setSynapseHeaders(wh, fields)
 	}
 	body, _ := json.Marshal(errorBody{Message: e.msg})
