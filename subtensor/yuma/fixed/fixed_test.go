@@ -439,3 +439,39 @@ func BenchmarkExpSafe4(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/exp")
 	_ = sink
 }
+
+// TestProportionToU16AgainstBig pins the shortcut of ProportionToU16 to
+// its definition, saturating_mul(65535) then saturating_to_num::<u16>,
+// computed with math/big.
+func TestProportionToU16AgainstBig(t *testing.T) {
+	ref := func(a I32F32) uint16 {
+		p, ok := refMul(a, I32U16Max)
+		if !ok {
+			if a < 0 {
+				return 0
+			}
+			return math.MaxUint16
+		}
+		return p.ToU16()
+	}
+	r := rand.New(rand.NewPCG(31, 32))
+	edges := []I32F32{0, 1, -1, I32One, I32One - 1, I32One + 1, 1<<47 - 1, 1 << 47, 1<<47 + 1,
+		-(1 << 47), I32Max, I32Min, 65536<<32/65535 - 1, 65536 << 32 / 65535}
+	for _, a := range edges {
+		require.Equal(t, ref(a), a.ProportionToU16(), "a=%d", a)
+	}
+	for range 100000 {
+		a := interesting(r)
+		require.Equal(t, ref(a), a.ProportionToU16(), "a=%d", a)
+	}
+}
+
+// TestU16ProportionAllValues: the multiplication shortcut equals the
+// chain's I32F32(v).safe_div(I32F32(65535)) for every u16.
+func TestU16ProportionAllValues(t *testing.T) {
+	for v := range 1 << 16 {
+		want, ok := refDiv(I32FromU16(uint16(v)), I32U16Max)
+		require.True(t, ok)
+		require.Equal(t, want, U16Proportion(uint16(v)), "v=%d", v)
+	}
+}

@@ -47,7 +47,16 @@ func I32FromU16(v uint16) I32F32 { return I32F32(uint64(v) << 32) }
 
 // U16Proportion returns v/65535 as the chain computes it:
 // I32F32(v).safe_div(I32F32(65535)), i.e. floor(v·2³²/65535) in bits.
-func U16Proportion(v uint16) I32F32 { return I32FromU16(v).SafeDiv(I32U16Max) }
+//
+// Since 2³² = 65535·65537 + 1, that is v·65537 + floor(v/65535): one
+// multiplication instead of a division (checked for all v in the tests).
+func U16Proportion(v uint16) I32F32 {
+	var top uint64
+	if v == math.MaxUint16 {
+		top = 1
+	}
+	return I32F32(uint64(v)*65537 + top)
+}
 
 // Bits returns the raw representation.
 func (a I32F32) Bits() int64 { return int64(a) }
@@ -94,15 +103,17 @@ func (a I32F32) CheckedMul(b I32F32) (I32F32, bool) {
 }
 
 // SatMul is saturating_mul: the product rounded toward −∞, clamped on overflow.
+// (Branch-light and small enough to inline: it is on every hot path.)
 func (a I32F32) SatMul(b I32F32) I32F32 {
-	r, ok := a.CheckedMul(b)
-	if ok {
-		return r
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	// Signed high word: subtract b if a < 0 and a if b < 0.
+	hi -= uint64(int64(a)>>63)&uint64(b) + uint64(int64(b)>>63)&uint64(a)
+	r := hi<<32 | lo>>32
+	if int64(hi)>>32 != int64(r)>>63 {
+		// Clamp: I32Min when the signs differ, else I32Max.
+		return I32F32(math.MaxInt64 ^ int64(a^b)>>63)
 	}
-	if (a < 0) != (b < 0) {
-		return I32Min
-	}
-	return I32Max
+	return I32F32(r)
 }
 
 // CheckedDiv returns (a<<32)/b truncated toward zero and whether it is defined
@@ -131,10 +142,21 @@ func (a I32F32) CheckedDiv(b I32F32) (I32F32, bool) {
 }
 
 // SafeDiv is the chain's safe_div: checked division, 0 on division by zero
-// or overflow.
+// or overflow. (CheckedDiv without branches on the signs, small enough to
+// inline: every normalisation divides by it.)
 func (a I32F32) SafeDiv(b I32F32) I32F32 {
-	r, _ := a.CheckedDiv(b)
-	return r
+	sa, sb := int64(a)>>63, int64(b)>>63
+	ua, ub := uint64(int64(a)^sa-sa), uint64(int64(b)^sb-sb) // |a|, |b|
+	if ua>>32 >= ub {
+		return 0 // b == 0, or |a·2³²/b| >= 2⁶⁴
+	}
+	q, _ := bits.Div64(ua>>32, ua<<32, ub)
+	m := uint64(sa ^ sb) // all ones when the quotient is negative
+	// The magnitude fits up to 2⁶³−1, or 2⁶³ when negative.
+	if q > math.MaxInt64-m {
+		return 0
+	}
+	return I32F32(q ^ m - m)
 }
 
 // SatDiv is saturating_div. Division by zero (a panic in Rust) returns 0.
@@ -234,7 +256,18 @@ func (a I32F32) ToU64() uint64 {
 }
 
 // ProportionToU16 is fixed_proportion_to_u16: floor(x·65535) saturated to u16.
-func (a I32F32) ProportionToU16() uint16 { return a.SatMul(I32U16Max).ToU16() }
+func (a I32F32) ProportionToU16() uint16 {
+	// For 0 <= a < 2⁴⁷ the product a·65535 is exact (no bits shifted out,
+	// no overflow) and the floor is a shift; above, the real product
+	// exceeds 65535 (saturated or not); below 0 it is negative.
+	if a < 0 {
+		return 0
+	}
+	if a >= 1<<47 {
+		return math.MaxUint16
+	}
+	return uint16(min(uint64(a)*65535>>32, math.MaxUint16))
+}
 
 // Min returns the smaller value.
 func (a I32F32) Min(b I32F32) I32F32 {
