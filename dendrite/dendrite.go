@@ -203,7 +203,11 @@ func New(hotkey *wallet.Keypair, opts ...Option) *Dendrite {
 		dialer := &net.Dialer{Timeout: cfg.connectTimeout, KeepAlive: 30 * time.Second}
 		d.transport = &http.Transport{
 			DialContext:           dialer.DialContext,
-			MaxIdleConns:          cfg.maxInFlight,
+			// No total cap on idle connections: they are bounded per axon
+			// and expire after IdleConnTimeout, and a cap below the number
+			// of axons a validator queries (the in-flight bound, say) would
+			// close the overflow after every fan-out and reconnect next time.
+			MaxIdleConns:          0,
 			MaxIdleConnsPerHost:   max(cfg.maxConnsPerHost, 1),
 			MaxConnsPerHost:       cfg.maxConnsPerHost,
 			IdleConnTimeout:       cfg.idleConnTimeout,

@@ -468,3 +468,34 @@ func TestCloneIsDeep(t *testing.T) {
 	n.Next = n
 	require.NotPanics(t, func() { _ = dendrite.Clone(n) })
 }
+
+// TestForwardKeepsConnectionsToEveryAxon: a second fan-out reuses the
+// connections of the first even when there are more axons than calls allowed
+// in flight at once.
+func TestForwardKeepsConnectionsToEveryAxon(t *testing.T) {
+	const n = 12
+	var conns atomic.Int64
+	targets := make([]dendrite.Target, n)
+	for i := range n {
+		key, err := minerKey(i)
+		require.NoError(t, err)
+		a := axon.New(key, axon.WithLogger(quiet()))
+		axon.Attach(a, func(_ context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) { return s, nil })
+		srv := httptest.NewUnstartedServer(a)
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		}
+		srv.Start()
+		t.Cleanup(srv.Close)
+		targets[i] = dendrite.Endpoint{Addr: srv.Listener.Addr().String(), Hotkey: key.SS58Address()}
+	}
+	d := newDendrite(t, dendrite.WithMaxInFlight(3))
+	for range 2 {
+		for _, r := range dendrite.Forward(context.Background(), d, targets, synapsetest.NewDummy(1)) {
+			require.True(t, r.IsSuccess(), r.Dendrite.String())
+		}
+	}
+	require.Equal(t, int64(n), conns.Load(), "one connection per axon, kept between fan-outs")
+}
