@@ -45,12 +45,16 @@
 // subnet return ErrNotFound and of a missing mechanism
 // ErrMechanismDoesNotExist.
 //
+// Swap fees go to the block author (BlockAuthor), as on chain: the TAO fee
+// of a buy, and for a sell the TAO its alpha fee fetches when sold
+// fee-less after the sale.
+//
 // Simplifications (documented where they live): no transaction fees
 // (Receipt.Fee is 0, but an account with no balance still cannot pay for a
 // fee-paying call), no childkeys or delegate take changes, root dividends
-// paid into the validator's subnet pool instead of RootClaimable, swap fees
-// in alpha left in the pool, no AdminFreezeWindow on admin calls and no
-// owner rate limits on hyperparameters (the mechanism settings do have the
-// owner's 7 200-block limit, 1 block with WithFastRuntime), and no
-// timelocked (v4) commit-reveal: subnets use v2 commit/reveal.
+// paid into the validator's subnet pool instead of RootClaimable, no
+// AdminFreezeWindow on admin calls and no owner rate limits on
+// hyperparameters (the mechanism settings do have the owner's 7 200-block
+// limit, 1 block with WithFastRuntime), and no timelocked (v4)
+// commit-reveal: subnets use v2 commit/reveal.
 package localnet

@@ -51,9 +51,7 @@ func (sn *subnet) applyBuy(net, out uint64) {
 }
 
 // simSell returns the TAO received for alpha: Δy = y·Δx/(x+Δx), with the
-// fee taken in alpha. The alpha fee stays in the pool's reserve (the chain
-// pays it to the block author; localnet keeps TAO accounting exact either
-// way).
+// fee taken in alpha (see sellWithFee for what becomes of it).
 func (sn *subnet) simSell(alpha uint64, feeRate uint16) (out, fee uint64, err error) {
 	if sn.netuid == st.RootNetUID {
 		if alpha > sn.taoIn {
@@ -71,6 +69,24 @@ func (sn *subnet) simSell(alpha uint64, feeRate uint16) (out, fee uint64, err er
 		return 0, 0, st.ErrInsufficientLiquidity
 	}
 	return out, fee, nil
+}
+
+// sellWithFee quotes unstake_from_subnet's two swaps: alpha less the fee
+// is sold for out, then the alpha fee is sold fee-less on the moved pool
+// for authorTAO, which goes to the block author. It does not change the
+// pool.
+func (sn *subnet) sellWithFee(alpha uint64, feeRate uint16) (out, fee, authorTAO uint64, err error) {
+	out, fee, err = sn.simSell(alpha, feeRate)
+	if err != nil || fee == 0 || sn.netuid == st.RootNetUID {
+		return out, fee, 0, err
+	}
+	after := *sn
+	after.applySell(alpha-fee, out)
+	authorTAO, _, err = after.simSell(fee, 0)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return out, fee, authorTAO, nil
 }
 
 func (sn *subnet) applySell(alpha, out uint64) {
@@ -197,7 +213,7 @@ func (s *state) removeStake(cold, hot st.AccountID, netuid st.NetUID, alpha uint
 	if alpha > have {
 		return nil, st.ErrNotEnoughStakeToWithdraw
 	}
-	out, _, err := sn.simSell(alpha, s.g.feeRate)
+	out, fee, authorTAO, err := sn.sellWithFee(alpha, s.g.feeRate)
 	if err != nil {
 		return nil, st.ErrInsufficientLiquidity
 	}
@@ -208,8 +224,12 @@ func (s *state) removeStake(cold, hot st.AccountID, netuid st.NetUID, alpha uint
 		return nil, st.ErrHotKeyAccountNotExists
 	}
 	sn.subStake(hot, cold, alpha)
-	sn.applySell(alpha, out)
+	// The chain swaps the alpha fee for TAO (fee-less) after the sale and
+	// pays that TAO to the block author.
+	sn.applySell(alpha-fee, out)
+	sn.applySell(fee, authorTAO)
 	s.acct(cold).free += out
+	s.acct(s.authorOf()).free += authorTAO
 	return []st.Event{ev(st.PalletSubtensor, "StakeRemoved", "coldkey", cold, "hotkey", hot,
-		"tao", st.Balance(out), "alpha", st.Balance(alpha), "netuid", netuid)}, nil
+		"tao", st.Balance(out), "alpha", st.Balance(alpha), "netuid", netuid, "fee", st.Balance(fee))}, nil
 }
