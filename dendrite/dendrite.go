@@ -202,7 +202,7 @@ func New(hotkey *wallet.Keypair, opts ...Option) *Dendrite {
 	if rt == nil {
 		dialer := &net.Dialer{Timeout: cfg.connectTimeout, KeepAlive: 30 * time.Second}
 		d.transport = &http.Transport{
-			DialContext:           dialer.DialContext,
+			DialContext: dialer.DialContext,
 			// No total cap on idle connections: they are bounded per axon
 			// and expire after IdleConnTimeout, and a cap below the number
 			// of axons a validator queries (the in-flight bound, say) would
