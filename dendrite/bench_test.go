@@ -1,8 +1,12 @@
 package dendrite_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -108,11 +112,17 @@ func benchFanOut(b *testing.B, targets []dendrite.Target) {
 }
 
 // BenchmarkCallRoundTrip measures one Call to a local axon whose forward
-// does nothing, and reports p50/p99 of the whole call and of the overhead
-// beyond the handler's own time (call time minus the axon's process_time,
-// which covers its forward). The sr25519 sign and verify costs measured in
-// the same run are reported alongside: they are part of the overhead and
-// most of it.
+// does nothing, made one at a time, and reports p50/p99 of the whole call
+// and of the overhead beyond the handler's own time (call time minus the
+// axon's process_time, which covers its forward). The sr25519 sign and
+// verify costs measured in the same run are reported alongside: they are
+// part of the overhead and most of it.
+//
+// For scale on a busy machine, each Call alternates with a bare net/http
+// POST of a body of the same size to a handler that echoes it (no
+// signature, no synapse): bare-p50/p99 are its figures, and ratio-p50 is the
+// overhead p50 over the bare p50. What the machine's load adds to a p99
+// shows in both.
 //
 //	go test -run XXX -bench CallRoundTrip -benchtime 2000x ./dendrite
 func BenchmarkCallRoundTrip(b *testing.B) {
@@ -123,8 +133,34 @@ func BenchmarkCallRoundTrip(b *testing.B) {
 	if r, _ := dendrite.Call(ctx, d, ep, synapsetest.NewDummy(1)); !r.IsSuccess() {
 		b.Fatal(r.Dendrite.String())
 	}
-	var total, overhead []time.Duration
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(echo.Close)
+	client := &http.Client{Transport: &http.Transport{}}
+	b.Cleanup(client.CloseIdleConnections)
+	sample, err := synapse.EncodeBody(synapsetest.NewDummy(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := func() time.Duration {
+		start := time.Now()
+		resp, err := client.Post(echo.URL, "application/json", bytes.NewReader(sample))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return time.Since(start)
+	}
+	bare()
+	var total, overhead, bareTimes []time.Duration
 	for b.Loop() {
+		if len(total)%2 == 1 {
+			bareTimes = append(bareTimes, bare())
+		}
 		start := time.Now()
 		r, err := dendrite.Call(ctx, d, ep, synapsetest.NewDummy(1))
 		el := time.Since(start)
@@ -133,6 +169,9 @@ func BenchmarkCallRoundTrip(b *testing.B) {
 		}
 		total = append(total, el)
 		overhead = append(overhead, el-time.Duration(r.Axon.GetProcessTime()*float64(time.Second)))
+		if len(total)%2 == 1 {
+			bareTimes = append(bareTimes, bare())
+		}
 	}
 	b.StopTimer()
 	bob := mustKey(b, "//Bob")
@@ -151,6 +190,9 @@ func BenchmarkCallRoundTrip(b *testing.B) {
 	b.ReportMetric(us(percentile(total, 0.99)), "p99-µs")
 	b.ReportMetric(us(percentile(overhead, 0.5)), "overhead-p50-µs")
 	b.ReportMetric(us(percentile(overhead, 0.99)), "overhead-p99-µs")
+	b.ReportMetric(us(percentile(bareTimes, 0.5)), "bare-p50-µs")
+	b.ReportMetric(us(percentile(bareTimes, 0.99)), "bare-p99-µs")
+	b.ReportMetric(float64(percentile(overhead, 0.5))/float64(percentile(bareTimes, 0.5)), "ratio-p50")
 	b.ReportMetric(us(percentile(signs, 0.5)), "sign-p50-µs")
 	b.ReportMetric(us(percentile(verifies, 0.5)), "verify-p50-µs")
 }
