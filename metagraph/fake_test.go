@@ -253,6 +253,7 @@ var _ subtensor.MechanismChain = (*mechFake)(nil)
 func newMechFake(netuid subtensor.NetUID) *mechFake {
 	f := &mechFake{fakeChain: threeUIDs(netuid)}
 	mg1 := *f.mg
+	mg1.NetUID = subtensor.NetUID(subtensor.NetUIDIndex(netuid, 1)) // as get_mechagraph
 	mg1.Incentives = []uint16{0, 65535, 0}
 	mg1.LastUpdate = []uint64{950, 951, 952}
 	f.graphs = map[subtensor.MechID]*subtensor.Metagraph{0: f.mg, 1: &mg1}

@@ -18,6 +18,7 @@ func TestSyncMechanismOne(t *testing.T) {
 	m, err := Sync(ctx, f, 1, WithMechanism(1), WithFull())
 	require.NoError(t, err)
 	require.Equal(t, subtensor.MechID(1), m.MechID)
+	require.Equal(t, subtensor.NetUID(1), m.NetUID, "the snapshot names the subnet, not the storage index")
 	require.Equal(t, 3, m.N)
 	// Every read is pinned to the one block, and mechanism 1 is read
 	// through MechanismChain only (no subnet-wide Metagraph or Neurons).
@@ -96,6 +97,7 @@ func TestSyncMechanismErrors(t *testing.T) {
 		{"emission short", "Metagraph.Emission", func(f *mechFake) { f.graphs[1].Emission = f.graphs[1].Emission[:1] }},
 		{"num_uids", "Metagraph.NumUIDs", func(f *mechFake) { f.graphs[1].NumUIDs = 2 }},
 		{"other block", "Metagraph.Block", func(f *mechFake) { f.graphs[1].Block = 999 }},
+		{"other mechanism's index", "Metagraph.NetUID", func(f *mechFake) { f.graphs[1].NetUID = subtensor.NetUID(subtensor.NetUIDIndex(1, 2)) }},
 		{"hotkey differs", "Neurons.Hotkey", func(f *mechFake) {
 			f.graphs[1].Hotkeys = append([]subtensor.AccountID{acct(50)}, f.graphs[1].Hotkeys[1:]...)
 		}},

@@ -306,7 +306,9 @@ func (f *fetched) validate() error {
 		return incons("neurons", maxUIDs, n, "more neurons than uids exist")
 	}
 	if mg := f.mg; mg != nil {
-		if mg.NetUID != f.netuid {
+		// A mechagraph names its mechanism's storage index (the runtime's
+		// get_mechagraph) or the subnet (its selective variant).
+		if mg.NetUID != f.netuid && uint16(mg.NetUID) != subtensor.NetUIDIndex(f.netuid, f.mech) {
 			return incons("Metagraph.NetUID", int(f.netuid), int(mg.NetUID), "")
 		}
 		if mg.Block != f.block {

@@ -118,10 +118,11 @@ func (c *Client) selectiveFieldCount() int {
 // the same block: the selective call itself answers for any mecid), a
 // missing subnet ErrNotFound.
 //
-// As the runtime builds it, only Incentives and LastUpdate are the
-// mechanism's own, returned as stored: empty or shorter than NumUIDs until
-// the mechanism's weights and epochs have written them. Emission,
-// dividends and the rest are the subnet's.
+// As the runtime's get_mechagraph builds it, NetUID is the storage index
+// NetUIDIndex(netuid, mech) (the netuid itself for mechanism 0), and only
+// Incentives and LastUpdate are the mechanism's own, returned as stored:
+// empty or shorter than NumUIDs until the mechanism's weights and epochs
+// have written them. Emission, dividends and the rest are the subnet's.
 func (c *Client) Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opts ...ReadOption) (*Metagraph, error) {
 	var err error
 	if mech != 0 {
@@ -156,10 +157,9 @@ func (c *Client) Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opt
 		return nil, fmt.Errorf("%w: subnet %d mechanism %d", ErrNotFound, netuid, mech)
 	}
 	// get_mechagraph reports the storage index NetUIDIndex(netuid, mech)
-	// as netuid; the selective call the subnet's. Callers get the subnet.
-	if uint16(mg.NetUID) == NetUIDIndex(netuid, mech) {
-		mg.NetUID = netuid
-	}
+	// as netuid, the selective call the subnet's; both backends answer as
+	// get_mechagraph does.
+	mg.NetUID = NetUID(NetUIDIndex(netuid, mech))
 	for i := range mg.Axons {
 		if i < len(mg.Hotkeys) {
 			mg.Axons[i].Hotkey = mg.Hotkeys[i]

@@ -279,8 +279,9 @@ func TestClientMechanismOne(t *testing.T) {
 	// NetUIDIndex(1, 1) = 4097 = 0x1001, little-endian after the prefix.
 	require.Equal(t, []string{prefixWeights + "0110", prefixBonds + "0110"}, node.prefixes)
 
-	_, err = c.Mechagraph(ctx, 1, 1, at)
+	mg, err := c.Mechagraph(ctx, 1, 1, at)
 	require.NoError(t, err)
+	require.Equal(t, NetUID(4097), mg.NetUID, "as get_mechagraph: the storage index")
 	// get_selective_mechagraph(netuid 1u16, mecid 1u8, indexes 0..73): the
 	// recorded mechanism-0 call with the mecid byte changed.
 	recorded := "010000290100000100020003000400050006000700080009000a000b000c000d000e000f0010001100120013001400150016001700180019001a001b001c001d001e001f0020002100220023002400250026002700280029002a002b002c002d002e002f0030003100320033003400350036003700380039003a003b003c003d003e003f004000410042004300440045004600470048004900"

@@ -65,6 +65,7 @@ func (h *harness) mechanisms() {
 	mg1, err := mc.Mechagraph(h.ctx, h.netuid, 1)
 	require.NoError(h.t, err)
 	require.EqualValues(h.t, 3, mg1.NumUIDs, "registrations are shared by every mechanism")
+	require.Equal(h.t, st.NetUID(st.NetUIDIndex(h.netuid, 1)), mg1.NetUID, "a mechagraph names its storage index, as get_mechagraph")
 	require.LessOrEqual(h.t, len(mg1.LastUpdate), 3)
 	require.Zero(h.t, at(mg1.LastUpdate, 1), "the validator never set mechanism-1 weights")
 
