@@ -163,43 +163,48 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 	if in.LastMechanismStepBlock == 0 {
 		lastTempo = satSubU64(in.Block, uint64(p.Tempo))
 	}
-	keepBond := func(_ int, e Entry) bool {
-		var reg uint64
-		if int(e.UID) < n {
-			reg = in.BlockAtRegistration[e.UID]
+	// readBonds reads the stored bonds (as proportions for Yuma3, as raw
+	// integers for classic Yuma) and drops, in the same pass, the bonds on
+	// uids registered since the last epoch (the chain's mask; a uid >= n
+	// reads registration block 0).
+	readBonds := func(proportion bool) [][]Entry {
+		bonds := a.rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
+		for i, row := range in.Bonds {
+			r := bonds[i]
+			for _, b := range row {
+				var reg uint64
+				if int(b.UID) < n {
+					reg = in.BlockAtRegistration[b.UID]
+				}
+				if lastTempo <= reg {
+					continue
+				}
+				v := fixed.I32FromU16(b.Value)
+				if proportion {
+					v = fixed.U16Proportion(b.Value)
+				}
+				r = append(r, Entry{b.UID, v})
+			}
+			bonds[i] = r
 		}
-		return !(lastTempo <= reg)
+		return bonds
 	}
 
 	var dividends []fp
 	var emaBonds [][]Entry
 	if p.Yuma3 {
-		bonds := a.rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
-		for i, row := range in.Bonds {
-			for _, b := range row {
-				bonds[i] = append(bonds[i], Entry{b.UID, fixed.U16Proportion(b.Value)})
-			}
-		}
-		bonds = filterSparse(bonds, keepBond)
+		bonds := readBonds(true)
 		var used bool
 		emaBonds, used = computeBondsSparse(a, p, weightsForBonds, bonds, consensus)
 		if tr != nil {
 			tr.LiquidAlphaUsed = used
 			tr.EMABonds = cloneSparse(emaBonds)
 		}
-		norm := a.clone(emaBonds)
-		inplaceColNormalize(norm, n)
-		totalBondsPerValidator := rowSum(matVecMulSparse(a, norm, incentive))
+		totalBondsPerValidator := colNormalizedRowDot(emaBonds, incentive, n)
 		dividends = vecMul(totalBondsPerValidator, activeStake)
 		inplaceNormalize(dividends)
 	} else {
-		bonds := a.rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
-		for i, row := range in.Bonds {
-			for _, b := range row {
-				bonds[i] = append(bonds[i], Entry{b.UID, fixed.I32FromU16(b.Value)})
-			}
-		}
-		bonds = filterSparse(bonds, keepBond)
+		bonds := readBonds(false)
 		inplaceColNormalize(bonds, n)
 		delta := rowHadamardSparse(a, weightsForBonds, activeStake)
 		inplaceColNormalize(delta, n)

@@ -346,18 +346,6 @@ func (a *arena) reset() {
 	a.ci, a.off, a.ri = 0, 0, 0
 }
 
-// clone copies m with storage from a.
-func (a *arena) clone(m [][]Entry) [][]Entry {
-	if a == nil {
-		return cloneSparse(m)
-	}
-	out := a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
-	for i, row := range m {
-		out[i] = append(out[i], row...)
-	}
-	return out
-}
-
 // rowsWithCap returns n empty rows carved from one backing array, row i with
 // capacity size(i): fewer, larger allocations for the per-row outputs.
 func (a *arena) rowsWithCap(n int, size func(i int) int) [][]Entry {
@@ -445,20 +433,35 @@ func rowHadamardSparse(a *arena, m [][]Entry, v []fp) [][]Entry {
 	return out
 }
 
-// matVecMulSparse: m_ij·v_j for j < len(v), zero products dropped.
-func matVecMulSparse(a *arena, m [][]Entry, v []fp) [][]Entry {
-	out := a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
-	for i, row := range m {
-		r := out[i]
+// colNormalizedRowDot is the chain's row_sum_sparse(mat_vec_mul_sparse(m',
+// v)) for m' = m with inplace_col_normalize_sparse(m', cols) applied,
+// without materialising m' or the product matrix: each entry is divided by its column sum where the
+// normaliser would, multiplied by v_j and added to its row's wrapping sum in
+// row order (the product matrix only drops zero products, and adding zero
+// leaves a wrapping sum unchanged).
+func colNormalizedRowDot(m [][]Entry, v []fp, cols int) []fp {
+	colSum := make([]fp, cols)
+	for _, row := range m {
 		for _, e := range row {
-			if int(e.UID) < len(v) {
-				p := e.Value.SatMul(v[e.UID])
-				if p != 0 {
-					r = append(r, Entry{e.UID, p})
-				}
+			if int(e.UID) < cols {
+				colSum[e.UID] = colSum[e.UID].SatAdd(e.Value)
 			}
 		}
-		out[i] = r
+	}
+	out := make([]fp, len(m))
+	for i, row := range m {
+		var s fp
+		for _, e := range row {
+			j := int(e.UID)
+			x := e.Value
+			if j < cols && colSum[j] != 0 {
+				x = x.SafeDiv(colSum[j])
+			}
+			if j < len(v) {
+				s = s.WrapAdd(x.SatMul(v[j]))
+			}
+		}
+		out[i] = s
 	}
 	return out
 }
