@@ -2,6 +2,7 @@ package localnet
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,10 +11,18 @@ import (
 	"github.com/gotensor/gotensor/wallet"
 )
 
+// testKeys caches derived keypairs: deriving one runs PBKDF2 (2 048 rounds
+// of HMAC-SHA512), which dominated the property tests under -race.
+var testKeys sync.Map // uri → *wallet.Keypair
+
 func key(t testing.TB, uri string) *wallet.Keypair {
 	t.Helper()
+	if k, ok := testKeys.Load(uri); ok {
+		return k.(*wallet.Keypair)
+	}
 	k, err := wallet.KeypairFromURI(uri)
 	require.NoError(t, err)
+	testKeys.Store(uri, k)
 	return k
 }
 
