@@ -139,20 +139,21 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 	cr := p.CommitRevealEnabled && in.CommitBlock != nil
 	var weights [][]Entry
 	if tr == nil {
+		// Masked and row-normalised while each row is in cache.
 		weights = readWeightsMasked(a, in, n, forbids, owner, cr)
 	} else {
 		weights = readWeightsTraced(in, n, forbids, owner, cr, tr)
+		inplaceRowNormalize(weights)
 	}
-	inplaceRowNormalize(weights)
 
 	// == Consensus, validator trust ==
 	kappa := fixed.U16Proportion(p.Kappa)
 	consensus := weightedMedianColSparse(a, activeStake, weights, n, kappa)
-	clipped := colClipSparse(a, weights, consensus)
-	validatorTrust := rowSum(clipped)
+	// Clipping, the clipped row sums (validator trust) and the
+	// stake-weighted column sums (incentive) in one pass.
+	clipped, validatorTrust, incentive := clipTrustIncentive(a, weights, consensus, activeStake, n)
 
 	// == Incentive ==
-	incentive := matmulSparse(clipped, activeStake, n)
 	inplaceNormalize(incentive)
 
 	// == Bonds and dividends ==
@@ -311,8 +312,9 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 	return out, tr, nil
 }
 
-// readWeightsMasked reads the stored rows (entries with uid >= n ignored)
-// and applies, in one pass, the chain's four masks: rows without a stored
+// readWeightsMasked reads the stored rows (entries with uid >= n ignored),
+// row-normalised as inplaceRowNormalize does, and applies, in one pass, the
+// chain's four masks: rows without a stored
 // permit, the diagonal except the owner's self-weight, weights not newer
 // than the target's registration, and the commit-reveal column mask. The
 // masks are independent per entry, so one pass equals the chain's sequence.
@@ -339,6 +341,7 @@ func readWeightsMasked(a *arena, in Input, n int, forbids []bool, owner int, cr 
 			}
 			r = append(r, Entry{w.UID, fixed.I32FromU16(w.Value)})
 		}
+		normalizeRow(r)
 		weights[i] = r
 	}
 	return weights

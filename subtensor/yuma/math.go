@@ -128,28 +128,21 @@ func maskVector(mask []bool, v []fp) {
 	}
 }
 
-func rowSum(m [][]Entry) []fp {
-	out := make([]fp, len(m))
-	for i, row := range m {
-		var s fp
-		for _, e := range row {
-			s = s.WrapAdd(e.Value)
-		}
-		out[i] = s
-	}
-	return out
-}
-
 func inplaceRowNormalize(m [][]Entry) {
 	for _, row := range m {
-		var s fp
-		for _, e := range row {
-			s = s.WrapAdd(e.Value)
-		}
-		if s > 0 {
-			for k := range row {
-				row[k].Value = row[k].Value.SafeDiv(s)
-			}
+		normalizeRow(row)
+	}
+}
+
+// normalizeRow is one row of inplace_row_normalize_sparse.
+func normalizeRow(row []Entry) {
+	var s fp
+	for _, e := range row {
+		s = s.WrapAdd(e.Value)
+	}
+	if s > 0 {
+		for k := range row {
+			row[k].Value = row[k].Value.SafeDiv(s)
 		}
 	}
 }
@@ -364,44 +357,44 @@ func (a *arena) rowsWithCap(n int, size func(i int) int) [][]Entry {
 	return out
 }
 
-// colClipSparse: min(w, c_j); entries with c_j < w and c_j <= 0 are dropped.
-func colClipSparse(a *arena, m [][]Entry, c []fp) [][]Entry {
-	out := a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
+// clipTrustIncentive is the chain's col_clip_sparse(m, c) (min(w, c_j);
+// entries with c_j < w and c_j <= 0 dropped) followed by row_sum_sparse
+// and matmul_sparse(clipped, v, cols) (r_j = Σ_i v_i·m_ij, saturating, over
+// j < cols) of the result, in one pass: each clipped row is summed and
+// scattered while it is written, in the row and entry order of the
+// separate functions, so with the same sums.
+func clipTrustIncentive(a *arena, m [][]Entry, c, v []fp, cols int) (clipped [][]Entry, rowSums, colSums []fp) {
+	clipped = a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
+	rowSums = make([]fp, len(m))
+	colSums = make([]fp, cols)
 	for i, row := range m {
-		r := out[i]
+		var scale fp
+		if i < len(v) {
+			scale = v[i]
+		}
+		r := clipped[i]
+		var rs fp
 		for _, e := range row {
 			var th fp
 			if int(e.UID) < len(c) {
 				th = c[e.UID]
 			}
 			if th < e.Value {
-				if th > 0 {
-					r = append(r, Entry{e.UID, th})
+				if th <= 0 {
+					continue
 				}
-			} else {
-				r = append(r, e)
+				e.Value = th
 			}
-		}
-		out[i] = r
-	}
-	return out
-}
-
-// matmulSparse: r_j = Σ_i v_i·m_ij (saturating), over j < cols.
-func matmulSparse(m [][]Entry, v []fp, cols int) []fp {
-	out := make([]fp, cols)
-	for i, row := range m {
-		var scale fp
-		if i < len(v) {
-			scale = v[i]
-		}
-		for _, e := range row {
+			r = append(r, e)
+			rs = rs.WrapAdd(e.Value)
 			if int(e.UID) < cols {
-				out[e.UID] = out[e.UID].SatAdd(scale.SatMul(e.Value))
+				colSums[e.UID] = colSums[e.UID].SatAdd(scale.SatMul(e.Value))
 			}
 		}
+		clipped[i] = r
+		rowSums[i] = rs
 	}
-	return out
+	return clipped, rowSums, colSums
 }
 
 // matmulTransposeSparse: r_i = Σ_j v_j·m_ij (saturating).
