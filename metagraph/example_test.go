@@ -2,6 +2,7 @@ package metagraph_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -90,4 +91,29 @@ func ExampleMetagraph_Save() {
 	fmt.Println(loaded.Block == mg.Block, loaded.N)
 	// Output:
 	// true 2
+}
+
+func ExampleWithMechanism() {
+	ctx := context.Background()
+	chain := exampleChain()
+	alice, _ := wallet.KeypairFromURI("//Alice") // owner coldkey and sudo
+	// The chain allows max_allowed_uids × mechanisms <= 256.
+	_, _ = chain.SetHyperparameter(ctx, alice, 1, "max_allowed_uids", 128)
+	if _, err := chain.SetMechanismCount(ctx, alice, 1, 2); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	mg, err := metagraph.Sync(ctx, chain, 1, metagraph.WithMechanism(1), metagraph.WithFull())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("netuid:", mg.NetUID, "mechanism:", mg.MechID, "uids:", mg.N)
+
+	_, err = metagraph.Sync(ctx, chain, 1, metagraph.WithMechanism(2))
+	fmt.Println(errors.Is(err, subtensor.ErrMechanismDoesNotExist))
+	// Output:
+	// netuid: 1 mechanism: 1 uids: 2
+	// true
 }
