@@ -165,10 +165,10 @@ type liquidAlphaSource struct {
 	pending   *[]pendingAlpha
 }
 
-// pendingAlpha is a column whose alpha awaits an exp.
+// pendingAlpha is a column (or row position) whose alpha awaits an exp.
 type pendingAlpha struct {
-	j        int
-	combined fp
+	j               int
+	combined, alpha fp
 }
 
 // stamps marks columns done in the current row without clearing per row.
@@ -206,7 +206,6 @@ func (s *liquidAlphaSource) rowAlphas(_ int, newRow, oldRow []Entry) []fp {
 	st := s.stamps.s
 	pend := s.pending
 	*pend = (*pend)[:0]
-	cache := s.lp.cache
 	// Only the new row's columns: mat_ema_alpha_sparse drops old-only
 	// entries, so their alphas are never read.
 	for _, e := range newRow {
@@ -216,31 +215,45 @@ func (s *liquidAlphaSource) rowAlphas(_ int, newRow, oldRow []Entry) []fp {
 		}
 		st[j] = gen
 		d := combinedDiff(s.consensus[j], s.wv[j], s.bv[j])
-		if d == 0 {
-			s.alpha[j] = s.alphaZero
-			continue
-		}
-		if a, ok := cache.get(d); ok {
+		if a, ok := s.alphaFor(d); ok {
 			s.alpha[j] = a
 			continue
 		}
-		*pend = append(*pend, pendingAlpha{j, d})
+		*pend = append(*pend, pendingAlpha{j: j, combined: d})
 	}
-	p := *pend
-	for k := 0; k < len(p); k += 4 {
+	s.resolve(*pend)
+	for _, q := range *pend {
+		s.alpha[q.j] = q.alpha
+	}
+	return s.alpha
+}
+
+// resolve computes the pending alphas four exps at a time, into each
+// pending entry and the cache.
+func (s *liquidAlphaSource) resolve(pend []pendingAlpha) {
+	cache := s.lp.cache
+	for k := 0; k < len(pend); k += 4 {
 		var xs [4]fp
-		batch := p[k:min(k+4, len(p))]
+		batch := pend[k:min(k+4, len(pend))]
 		for l, q := range batch {
 			xs[l] = s.lp.expArg(q.combined)
 		}
 		es := fixed.ExpSafe4(xs)
-		for l, q := range batch {
+		for l := range batch {
 			a := s.lp.alphaFromExp(es[l])
-			s.alpha[q.j] = a
-			cache.put(q.combined, a)
+			batch[l].alpha = a
+			cache.put(batch[l].combined, a)
 		}
 	}
-	return s.alpha
+}
+
+// alphaFor returns the alpha of a combined difference if it is known
+// without an exp (zero, or in the cache).
+func (s *liquidAlphaSource) alphaFor(d fp) (fp, bool) {
+	if d == 0 {
+		return s.alphaZero, true
+	}
+	return s.lp.cache.get(d)
 }
 
 func (s *liquidAlphaSource) endRow(newRow, oldRow []Entry) {
@@ -251,9 +264,119 @@ func (s *liquidAlphaSource) endRow(newRow, oldRow []Entry) {
 }
 
 // matEmaLiquidAlpha is compute_liquid_alpha_values_sparse followed by
-// mat_ema_alpha_sparse.
+// mat_ema_alpha_sparse. Rows that are rotations of strictly ascending
+// column sequences (stored weights and bonds are) go through emaRowMerged;
+// any other row through the generic dense-row route.
 func matEmaLiquidAlpha(a *arena, p Params, newM, oldM [][]Entry, consensus []fp) [][]Entry {
-	return matEmaAlphaSparse(a, newM, oldM, len(consensus), newLiquidAlphaSource(a, p, consensus))
+	if len(newM) != len(oldM) {
+		return cloneSparse(newM)
+	}
+	n := len(consensus)
+	src := newLiquidAlphaSource(a, p, consensus)
+	decayed := a.dense(3, n).val
+	out := a.rowHeaders(len(newM))[:0]
+	for i, newRow := range newM {
+		oldRow := oldM[i]
+		if s1, ok := ascendingStart(newRow); ok {
+			if s2, ok := ascendingStart(oldRow); ok {
+				out = append(out, src.emaRowMerged(a, newRow, s1, oldRow, s2))
+				continue
+			}
+		}
+		out = append(out, emaAlphaRow(a, i, newRow, oldRow, n, src, decayed))
+	}
+	return out
+}
+
+// rowPosition is the per-entry scratch of emaRowMerged, indexed by the
+// entry's position in the new row.
+type rowPosition struct {
+	alpha, old fp
+	hasOld     bool
+}
+
+// emaRowMerged is one row of mat_ema_alpha_sparse with liquid alphas for a
+// new and an old row that are rotations of strictly ascending sequences
+// (starting at s1 and s2): both are walked in column order, so each new
+// entry meets the old entry of its column, if any, without n-wide rows.
+//
+// What the chain's dense route sees, for such rows: at most one entry per
+// column; an entry is visible to the alpha scan iff it lies before the
+// wrap-around (physical index < start, or anywhere when start is 0), since
+// exactly those exceed every column before them; alphas are needed only at
+// the new row's columns < n (old-only entries vanish); decayed_j is
+// (1−α_j)·old_j where an old entry exists, else 0; and the results are
+// emitted in the new row's physical order.
+func (s *liquidAlphaSource) emaRowMerged(a *arena, newRow []Entry, s1 int, oldRow []Entry, s2 int) []Entry {
+	n := s.n
+	vis1, vis2 := s1, s2 // entries at physical index < vis are visible
+	if s1 == 0 {
+		vis1 = len(newRow)
+	}
+	if s2 == 0 {
+		vis2 = len(oldRow)
+	}
+	pos := a.positions(len(newRow))
+	pend := s.pending
+	*pend = (*pend)[:0]
+	c1, c2 := newCyclicCursor(newRow, s1, n), newCyclicCursor(oldRow, s2, n)
+	for {
+		e1, ok := c1.peek()
+		if !ok {
+			break
+		}
+		k := c1.pos
+		for {
+			e2, ok := c2.peek()
+			if !ok || e2.UID >= e1.UID {
+				break
+			}
+			c2.next()
+		}
+		var old, oldVis fp
+		e2, has := c2.peek()
+		has = has && e2.UID == e1.UID
+		if has {
+			old = e2.Value
+			if c2.pos < vis2 {
+				oldVis = old
+			}
+			c2.next()
+		}
+		var w fp
+		if k < vis1 {
+			w = e1.Value
+		}
+		pos[k] = rowPosition{old: old, hasOld: has}
+		d := combinedDiff(s.consensus[e1.UID], w, oldVis)
+		if al, ok := s.alphaFor(d); ok {
+			pos[k].alpha = al
+		} else {
+			*pend = append(*pend, pendingAlpha{j: k, combined: d})
+		}
+		c1.next()
+	}
+	s.resolve(*pend)
+	for _, q := range *pend {
+		pos[q.j].alpha = q.alpha
+	}
+	one := fixed.I32One
+	r := a.take(len(newRow))[:0]
+	for k, e := range newRow {
+		if int(e.UID) >= n {
+			continue
+		}
+		p := pos[k]
+		var decayed fp
+		if p.hasOld {
+			decayed = one.SatSub(p.alpha).SatMul(p.old)
+		}
+		val := decayed.SatAdd(p.alpha.SatMul(e.Value).Max(0)).Min(one)
+		if val > 0 {
+			r = append(r, Entry{e.UID, val})
+		}
+	}
+	return r
 }
 
 // matEmaAlphaSparse is mat_ema_alpha_sparse with an alpha matrix of width n:
@@ -264,32 +387,37 @@ func matEmaAlphaSparse(a *arena, newM, oldM [][]Entry, n int, src alphaSource) [
 	if len(newM) != len(oldM) {
 		return cloneSparse(newM)
 	}
-	one := fixed.I32One
 	decayed := a.dense(3, n).val // zero outside the current row's old columns
 	out := a.rowHeaders(len(newM))[:0]
 	for i, newRow := range newM {
-		oldRow := oldM[i]
-		alpha := src.rowAlphas(i, newRow, oldRow)
-		for _, e := range oldRow {
-			if j := int(e.UID); j < n {
-				decayed[j] = one.SatSub(alpha[j]).SatMul(e.Value)
-			}
-		}
-		r := a.take(len(newRow))[:0]
-		for _, e := range newRow {
-			j := int(e.UID)
-			if j >= n {
-				continue
-			}
-			inc := alpha[j].SatMul(e.Value).Max(0)
-			val := decayed[j].SatAdd(inc).Min(one)
-			if val > 0 {
-				r = append(r, Entry{e.UID, val})
-			}
-		}
-		out = append(out, r)
-		src.endRow(newRow, oldRow)
-		clearRow(decayed, oldRow, n)
+		out = append(out, emaAlphaRow(a, i, newRow, oldM[i], n, src, decayed))
 	}
 	return out
+}
+
+// emaAlphaRow is row i of matEmaAlphaSparse; decayed is an all-zero dense
+// row of width n, left all zero.
+func emaAlphaRow(a *arena, i int, newRow, oldRow []Entry, n int, src alphaSource, decayed []fp) []Entry {
+	one := fixed.I32One
+	alpha := src.rowAlphas(i, newRow, oldRow)
+	for _, e := range oldRow {
+		if j := int(e.UID); j < n {
+			decayed[j] = one.SatSub(alpha[j]).SatMul(e.Value)
+		}
+	}
+	r := a.take(len(newRow))[:0]
+	for _, e := range newRow {
+		j := int(e.UID)
+		if j >= n {
+			continue
+		}
+		inc := alpha[j].SatMul(e.Value).Max(0)
+		val := decayed[j].SatAdd(inc).Min(one)
+		if val > 0 {
+			r = append(r, Entry{e.UID, val})
+		}
+	}
+	src.endRow(newRow, oldRow)
+	clearRow(decayed, oldRow, n)
+	return r
 }

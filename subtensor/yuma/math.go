@@ -217,6 +217,7 @@ type arena struct {
 	alpha   *alphaCache
 	stamps  stamps
 	pending []pendingAlpha
+	pos     []rowPosition
 }
 
 var arenaPool = sync.Pool{New: func() any { return new(arena) }}
@@ -325,6 +326,17 @@ func (a *arena) stampsFor(n int) *stamps {
 		a.stamps = stamps{s: make([]uint32, n)}
 	}
 	return &a.stamps
+}
+
+// positions returns k rowPosition scratch entries with arbitrary contents.
+func (a *arena) positions(k int) []rowPosition {
+	if a == nil {
+		return make([]rowPosition, k)
+	}
+	if cap(a.pos) < k {
+		a.pos = make([]rowPosition, k)
+	}
+	return a.pos[:k]
 }
 
 // pendingFor returns the liquid-alpha batch buffer (a nil arena: a fresh one).
