@@ -47,7 +47,9 @@
 //
 // Swap fees go to the block author (BlockAuthor), as on chain: the TAO fee
 // of a buy, and for a sell the TAO its alpha fee fetches when sold
-// fee-less after the sale.
+// fee-less after the sale. Beyond subtensor.Chain, MoveStake,
+// TransferStake and SwapStake offer move_stake, transfer_stake and
+// swap_stake with the chain's checks (no limit-price variants).
 //
 // Simplifications (documented where they live): no transaction fees
 // (Receipt.Fee is 0, but an account with no balance still cannot pay for a

@@ -155,7 +155,7 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 	for i := 0; i < ops; i++ {
 		var what string
 		var err error
-		switch rng.IntN(14) {
+		switch rng.IntN(15) {
 		case 0:
 			what = "transfer"
 			_, err = c.Transfer(ctx, pick(colds), acc(pick(append(colds, hots...))), amount(), rng.IntN(2) == 0)
@@ -250,6 +250,28 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 				split = []uint16{uint16(rng.Uint32()), uint16(rng.Uint32())}
 			}
 			_, err = c.SetMechanismEmissionSplit(ctx, colds[rng.IntN(2)], netuid(), split)
+		case 13:
+			on, dn := netuid(), netuid()
+			cold, hot := pick(colds), pick(hots)
+			if h, ck, ok := registered(on); ok {
+				hot, cold = h, ck
+			}
+			have, _ := c.Stake(ctx, acc(hot), acc(cold), on)
+			a := have
+			if rng.IntN(2) == 0 && have > 0 {
+				a = st.Balance(rng.Uint64N(uint64(have)) + 1)
+			}
+			switch rng.IntN(3) {
+			case 0:
+				what = "move_stake"
+				_, err = c.MoveStake(ctx, cold, acc(hot), acc(pick(hots)), on, dn, a)
+			case 1:
+				what = "transfer_stake"
+				_, err = c.TransferStake(ctx, cold, acc(pick(colds)), acc(hot), on, dn, a)
+			default:
+				what = "swap_stake"
+				_, err = c.SwapStake(ctx, cold, acc(hot), on, dn, a)
+			}
 		default:
 			what = "step"
 			c.Step(rng.IntN(15) + 1)

@@ -27,13 +27,6 @@ func TestRemoveStakePaysFeeToAuthor(t *testing.T) {
 	alpha := uint64(have) / 3
 	rc := mustOK(t)(c.RemoveStake(ctx, f.bob, acc(f.valHK), 1, st.Balance(alpha)))
 
-	floorDiv := func(a, b, den uint64) uint64 { // a·b/den
-		var x, y, z big.Int
-		x.SetUint64(a)
-		y.SetUint64(b)
-		z.SetUint64(den)
-		return x.Div(x.Mul(&x, &y), &z).Uint64()
-	}
 	x, y := uint64(d.AlphaIn), uint64(d.TaoIn)
 	fee := floorDiv(alpha, 33, 65535)
 	out := floorDiv(y, alpha-fee, x+alpha-fee)
@@ -53,4 +46,14 @@ func TestRemoveStakePaysFeeToAuthor(t *testing.T) {
 	require.Equal(t, y-authorTAO, uint64(d2.TaoIn))
 	require.Equal(t, x+fee, uint64(d2.AlphaIn))
 	checkInvariants(t, c, "after remove_stake")
+}
+
+// floorDiv is floor(a·b/den) in big integers, independent of the mulDiv
+// under test.
+func floorDiv(a, b, den uint64) uint64 {
+	var x, y, z big.Int
+	x.SetUint64(a)
+	y.SetUint64(b)
+	z.SetUint64(den)
+	return x.Div(x.Mul(&x, &y), &z).Uint64()
 }
