@@ -23,8 +23,9 @@ import (
 // bareEcho is the baseline of BenchmarkAxonVsBareEcho: a plain net/http
 // handler that does the same sr25519 verification inline (same message, same
 // wallet.Verify with its key cache), decodes the JSON body and echoes it.
-// It has none of the axon's other checks.
-func bareEcho(axonHotkey string) http.Handler {
+// It has none of the axon's other checks. extra, if given, are response
+// headers it sends as they are (see BenchmarkAxonVsBareEcho).
+func bareEcho(axonHotkey string, extra ...synapse.HeaderField) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := func(k string) string { v, _ := synapse.GetHeader(r.Header, k); return v }
 		msg := h("bt_header_dendrite_nonce") + "." + h("bt_header_dendrite_hotkey") + "." + axonHotkey + "." +
@@ -46,7 +47,11 @@ func bareEcho(axonHotkey string) http.Handler {
 		out := d.DummyInput * 2
 		d.DummyOutput = &out
 		resp, _ := json.Marshal(&d)
-		w.Header().Set("Content-Type", "application/json")
+		wh := w.Header()
+		for _, f := range extra {
+			wh[f.Key] = []string{f.Value}
+		}
+		wh.Set("Content-Type", "application/json")
 		_, _ = w.Write(resp)
 	})
 }
@@ -59,34 +64,51 @@ func bareEcho(axonHotkey string) http.Handler {
 // beforehand (each with its own dendrite uuid, so the axon's nonce rule
 // holds in any arrival order).
 //
-// The two servers are measured in pairs of short rounds, back to back
-// (ABBA order: the first of a pair alternates), and each pair gives one
-// ratio; the reported ratio is the median over the pairs. On a shared
-// machine the load from other processes changes from second to second and
-// moves both rounds of a pair alike, so the per-pair ratios are much
-// steadier than the rates themselves. Also reported: the median of the
-// per-pair server-CPU ratios (bare/axon CPU per request; a server's
-// throughput on dedicated cores is cores / CPU-per-request), the median
-// rates, and the 25th percentile of the wall ratios, to show the spread.
+// The servers are measured in groups of short rounds, back to back, in an
+// order that changes from group to group, and each group gives one ratio;
+// the reported ratio is the median over the groups. On a shared machine the
+// load from other processes changes from second to second and moves the
+// rounds of a group alike, so the per-group ratios are much steadier than
+// the rates themselves. Reported:
 //
-//	go test -run XXX -bench AxonVsBareEcho -benchtime 1x -count 5 ./axon
+//   - ratio: axon / bare requests per wall second (median), and ratio-p25,
+//     its 25th percentile over the groups, to show the spread;
+//
+//   - cpu-ratio: bare / axon server CPU per request (median); a server's
+//     throughput on dedicated cores is cores / CPU-per-request;
+//
+//   - headers-ratio and ratio-vs-headers: a third server, bareEcho sending
+//     also the 22 response headers the axon sends (Python's to_headers(),
+//     taken from one axon response, sent as fixed strings), measured the same
+//     way: its rate over bare's is what Python's header set alone costs on
+//     net/http (the server stores, copies, sorts and writes them; the client
+//     parses them), and the axon's rate over its rate is what the rest of the
+//     pipeline costs; headers-cpu-ratio and cpu-ratio-vs-headers are the
+//     same in server CPU.
+//
+//     go test -run XXX -bench AxonVsBareEcho -benchtime 1x -count 5 ./axon
 func BenchmarkAxonVsBareEcho(b *testing.B) {
 	const (
 		clients  = 32
-		perRound = 400
-		pairs    = 20 // plus one warm-up pair, not counted
+		perRound = 300
+		groups   = 18 // plus one warm-up group, not counted
 	)
 	k := testKeys(b)
 	a := axon.New(k.alice, axon.WithLogger(discardLogger()), axon.WithMaxConcurrent(64), axon.WithMaxQueue(1024))
 	axon.Attach(a, doubler)
 
-	servers := map[string]http.Handler{"axon": a, "bare": bareEcho(k.alice.SS58Address())}
+	names := []string{"axon", "bare", "bare+headers"}
+	servers := map[string]http.Handler{
+		"axon":         a,
+		"bare":         bareEcho(k.alice.SS58Address()),
+		"bare+headers": bareEcho(k.alice.SS58Address(), axonResponseHeaders(b, a, k)...),
+	}
 	addrs := map[string]string{}
 	for name, h := range servers {
 		ln := listenLoopback(b)
 		srv := &http.Server{Handler: h}
 		// The label follows every goroutine the server starts, so a
-		// -cpuprofile of this benchmark separates the two servers
+		// -cpuprofile of this benchmark separates the servers
 		// (go tool pprof -tagfocus server=axon).
 		go pprof.Do(context.Background(), pprof.Labels("server", name), func(context.Context) { _ = srv.Serve(ln) })
 		b.Cleanup(func() { _ = srv.Close() })
@@ -103,30 +125,34 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 		}
 		return r
 	}
-	var wallRatios, cpuRatios, axonRates, bareRates []float64
+	// Every order of the three servers, in turn.
+	orders := [][3]int{{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1, 0, 2}}
+	var wallRatios, cpuRatios, hdrRatios, vsHdrRatios, hdrCPURatios, vsHdrCPURatios, axonRates, bareRates []float64
 	for b.Loop() {
 		b.StopTimer()
-		// Rounds 2i and 2i+1 are pair i: axon then bare.
-		rounds := make([]loadRound, 0, 2*(pairs+1))
-		for range pairs + 1 {
-			rounds = append(rounds, round(addrs["axon"]), round(addrs["bare"]))
+		// Round 3g+i is server i of group g.
+		rounds := make([]loadRound, 0, len(names)*(groups+1))
+		for range groups + 1 {
+			for _, n := range names {
+				rounds = append(rounds, round(addrs[n]))
+			}
 		}
 		gen := startLoadGen(b, clients, rounds)
 		b.StartTimer()
-		for p := range pairs + 1 {
-			order := []int{2 * p, 2*p + 1}
-			if p%2 == 1 {
-				order[0], order[1] = order[1], order[0]
+		for g := range groups + 1 {
+			var wall, cpu [3]time.Duration
+			for _, i := range orders[g%len(orders)] {
+				wall[i], cpu[i] = gen.run(b, 3*g+i)
 			}
-			var wall, cpu [2]time.Duration
-			for _, r := range order {
-				wall[r%2], cpu[r%2] = gen.run(b, r)
-			}
-			if p == 0 {
+			if g == 0 {
 				continue // warm-up: connections, caches, heap size
 			}
 			wallRatios = append(wallRatios, float64(wall[1])/float64(wall[0]))
 			cpuRatios = append(cpuRatios, float64(cpu[1])/float64(cpu[0]))
+			hdrRatios = append(hdrRatios, float64(wall[1])/float64(wall[2]))
+			vsHdrRatios = append(vsHdrRatios, float64(wall[2])/float64(wall[0]))
+			hdrCPURatios = append(hdrCPURatios, float64(cpu[1])/float64(cpu[2]))
+			vsHdrCPURatios = append(vsHdrCPURatios, float64(cpu[2])/float64(cpu[0]))
 			axonRates = append(axonRates, perRound/wall[0].Seconds())
 			bareRates = append(bareRates, perRound/wall[1].Seconds())
 		}
@@ -139,6 +165,38 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 	b.ReportMetric(median(wallRatios), "ratio")
 	b.ReportMetric(quantile(wallRatios, 0.25), "ratio-p25")
 	b.ReportMetric(median(cpuRatios), "cpu-ratio")
+	b.ReportMetric(median(hdrRatios), "headers-ratio")
+	b.ReportMetric(median(vsHdrRatios), "ratio-vs-headers")
+	b.ReportMetric(median(hdrCPURatios), "headers-cpu-ratio")
+	b.ReportMetric(median(vsHdrCPURatios), "cpu-ratio-vs-headers")
+}
+
+// axonResponseHeaders returns the synapse headers of one answer of a (its
+// keys are lower case; Content-Type and Content-Length left out).
+func axonResponseHeaders(tb testing.TB, a http.Handler, k keys) []synapse.HeaderField {
+	syn := synapsetest.NewDummy(1)
+	syn.Timeout = 600
+	w := newSigner(k.bob, k.alice.SS58Address()).build(tb, syn, nil)
+	r := httptest.NewRequest(http.MethodPost, "/Dummy", bytes.NewReader(w.body))
+	r.RemoteAddr = "127.0.0.1:40000"
+	for k, v := range w.headers {
+		r.Header[http.CanonicalHeaderKey(k)] = v
+	}
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, r)
+	if rec.Code != http.StatusOK {
+		tb.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var out []synapse.HeaderField
+	for k, v := range rec.Header() {
+		if k != "Content-Type" && k != "Content-Length" {
+			out = append(out, synapse.HeaderField{Key: k, Value: v[0]})
+		}
+	}
+	if len(out) < 20 {
+		tb.Fatalf("only %d synapse headers in %v", len(out), rec.Header())
+	}
+	return out
 }
 
 func median(xs []float64) float64 { return quantile(xs, 0.5) }
