@@ -162,9 +162,12 @@ type MechanismChain interface {
 	// u16 share per mechanism summing to 65535, or nil when the emission is
 	// split evenly (the chain's default).
 	MechanismEmissionSplit(ctx context.Context, netuid NetUID, opts ...ReadOption) ([]uint16, error)
-	// Mechagraph is the metagraph of one mechanism: the subnet-wide fields
-	// of Metagraph with the per-mechanism incentive, last_update and
-	// emission of mech.
+	// Mechagraph is the metagraph of one mechanism, as the runtime's
+	// get_mechagraph builds it: the subnet's Metagraph with NetUID set to
+	// NetUIDIndex(netuid, mech) and Incentives and LastUpdate replaced by
+	// the mechanism's stored vectors (empty or shorter than NumUIDs until
+	// its weights and epochs write them). Emission, dividends and the rest
+	// stay the subnet's: the chain keeps no per-mechanism emission.
 	Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opts ...ReadOption) (*Metagraph, error)
 	// MechanismWeights returns every stored weight row of the mechanism,
 	// keyed by the setting uid (rows absent from storage are absent here).
