@@ -36,6 +36,10 @@ const RootTAOStakeWeight = 0.18
 // Metagraph in place and must not run while others read it.
 type Metagraph struct {
 	NetUID subtensor.NetUID
+	// MechID is the mechanism read (WithMechanism). For MechID != 0,
+	// Incentive, LastUpdate, Weights and Bonds are that mechanism's;
+	// everything else, emission included, is the subnet's, as the
+	// runtime's mechagraph reports it.
 	MechID subtensor.MechID
 	// Network is a free-form label of the chain (e.g. "finney", "local")
 	// used by Save to place the file; Sync sets it from WithNetwork.
