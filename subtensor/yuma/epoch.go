@@ -193,6 +193,10 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 
 	var dividends []fp
 	var emaBonds [][]Entry
+	// upscale, when set, holds classic Yuma's column maxima: the stored
+	// bonds are emaBonds divided by them (inplace_col_max_upscale_sparse),
+	// which the output conversion applies.
+	var upscale []fp
 	if p.Yuma3 {
 		bonds := readBonds(true)
 		var used bool
@@ -203,6 +207,10 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 		}
 		totalBondsPerValidator := colNormalizedRowDot(emaBonds, incentive, n)
 		dividends = vecMul(totalBondsPerValidator, activeStake)
+		inplaceNormalize(dividends)
+	} else if tr == nil {
+		bonds := readBonds(false)
+		emaBonds, dividends, upscale = classicBonds(a, weightsForBonds, bonds, activeStake, incentive, normalAlpha(p.BondsMovingAverage), n)
 		inplaceNormalize(dividends)
 	} else {
 		bonds := readBonds(false)
@@ -286,7 +294,11 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 		b := bondBuf[:len(row):len(row)]
 		bondBuf = bondBuf[len(row):]
 		for k, e := range row {
-			b[k] = Weight{e.UID, e.Value.ProportionToU16()}
+			v := e.Value
+			if j := int(e.UID); upscale != nil && j < n && upscale[j] != 0 {
+				v = v.SafeDiv(upscale[j])
+			}
+			b[k] = Weight{e.UID, v.ProportionToU16()}
 		}
 		out.Bonds[i] = b
 	}

@@ -150,20 +150,9 @@ func normalizeRow(row []Entry) {
 // inplaceColNormalize: column sums (saturating) over j < cols; entries whose
 // column sum is non-zero are divided by it, others (including j >= cols) kept.
 func inplaceColNormalize(m [][]Entry, cols int) {
-	colSum := make([]fp, cols)
+	colSum := colSums(m, cols)
 	for _, row := range m {
-		for _, e := range row {
-			if int(e.UID) < cols {
-				colSum[e.UID] = colSum[e.UID].SatAdd(e.Value)
-			}
-		}
-	}
-	for _, row := range m {
-		for k, e := range row {
-			if int(e.UID) < cols && colSum[e.UID] != 0 {
-				row[k].Value = e.Value.SafeDiv(colSum[e.UID])
-			}
-		}
+		divideRow(row, colSum)
 	}
 }
 
@@ -594,9 +583,91 @@ func cloneSparse(m [][]Entry) [][]Entry {
 	return out
 }
 
+// classicBonds is classic Yuma's bond step with fewer passes over the
+// matrices: bonds and delta (weights·stake, rowHadamardSparse) are column-
+// normalised row by row just before the EMA merges each row, with column
+// sums taken beforehand (delta's while it is built); the EMA's column
+// normalisation, the dividends (matmulTransposeSparse) and the column
+// maxima of inplaceColMaxUpscale share one pass. It returns the column-
+// normalised EMA bonds, the unnormalised dividends and the column maxima
+// (the caller applies the upscale where it converts the stored bonds).
+// Every entry goes through the same operations in the same order as in
+// the separate functions, so the results are the same bits.
+func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, activeStake, incentive []fp, alpha fp, n int) (ema [][]Entry, dividends, colMax []fp) {
+	bondSum := colSums(bonds, n)
+	rows := min(len(weightsForBonds), len(activeStake))
+	delta := a.rowsWithCap(rows, func(i int) int { return len(weightsForBonds[i]) })
+	deltaSum := make([]fp, n)
+	for i := range rows {
+		r := delta[i]
+		for _, e := range weightsForBonds[i] {
+			e.Value = e.Value.SatMul(activeStake[i])
+			r = append(r, e)
+			if int(e.UID) < n {
+				deltaSum[e.UID] = deltaSum[e.UID].SatAdd(e.Value)
+			}
+		}
+		delta[i] = r
+	}
+	ema = matEmaSparseScaled(a, delta, deltaSum, bonds, bondSum, alpha)
+	emaSum := colSums(ema, n)
+	dividends = make([]fp, len(ema))
+	colMax = make([]fp, n)
+	for i, row := range ema {
+		var acc fp
+		for k, e := range row {
+			j := int(e.UID)
+			if j < n && emaSum[j] != 0 {
+				e.Value = e.Value.SafeDiv(emaSum[j])
+				row[k].Value = e.Value
+			}
+			var x fp
+			if j < len(incentive) {
+				x = incentive[j]
+			}
+			acc = acc.SatAdd(x.SatMul(e.Value))
+			if j < n && colMax[j] < e.Value {
+				colMax[j] = e.Value
+			}
+		}
+		dividends[i] = acc
+	}
+	return ema, dividends, colMax
+}
+
+// colSums are inplaceColNormalize's column sums (saturating, j < cols).
+func colSums(m [][]Entry, cols int) []fp {
+	s := make([]fp, cols)
+	for _, row := range m {
+		for _, e := range row {
+			if int(e.UID) < cols {
+				s[e.UID] = s[e.UID].SatAdd(e.Value)
+			}
+		}
+	}
+	return s
+}
+
+// divideRow is inplaceColNormalize's second pass on one row: entries whose
+// column sum is non-zero are divided by it.
+func divideRow(row []Entry, colSum []fp) {
+	for k, e := range row {
+		if int(e.UID) < len(colSum) && colSum[e.UID] != 0 {
+			row[k].Value = e.Value.SafeDiv(colSum[e.UID])
+		}
+	}
+}
+
 // matEmaSparse: α·new + (1−α)·old accumulated on a dense row of width
 // len(new) (the chain assumes a square matrix), entries > 0 kept ascending.
 func matEmaSparse(a *arena, newM, oldM [][]Entry, alpha fp) [][]Entry {
+	return matEmaSparseScaled(a, newM, nil, oldM, nil, alpha)
+}
+
+// matEmaSparseScaled is matEmaSparse of newM and oldM column-normalised by
+// the given column sums (nil: as they are); it normalises each row in place
+// just before merging it, while the row is in cache.
+func matEmaSparseScaled(a *arena, newM [][]Entry, newSum []fp, oldM [][]Entry, oldSum []fp, alpha fp) [][]Entry {
 	n := len(newM)
 	if n == 0 {
 		return nil
@@ -608,6 +679,12 @@ func matEmaSparse(a *arena, newM, oldM [][]Entry, alpha fp) [][]Entry {
 		var oldRow []Entry
 		if i < len(oldM) {
 			oldRow = oldM[i]
+		}
+		if newSum != nil {
+			divideRow(row, newSum)
+		}
+		if oldSum != nil {
+			divideRow(oldRow, oldSum)
 		}
 		if s1, ok := ascendingStart(row); ok {
 			if s2, ok := ascendingStart(oldRow); ok {
