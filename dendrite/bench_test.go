@@ -74,7 +74,7 @@ func benchFanOut(b *testing.B, targets []dendrite.Target) {
 		}
 	}
 
-	var fanOut, slowest, single, cpu []time.Duration
+	var fanOut, slowest, single, cpu, singleCPU []time.Duration
 	for b.Loop() {
 		start, cpu0 := time.Now(), processCPU()
 		res := dendrite.Forward(ctx, d, targets, synapsetest.NewDummy(21))
@@ -87,6 +87,7 @@ func benchFanOut(b *testing.B, targets []dendrite.Target) {
 		}
 		b.StopTimer()
 		var worst time.Duration
+		cpu0 = processCPU()
 		for _, t := range targets {
 			s := time.Now()
 			r, err := dendrite.Call(ctx, d, t, synapsetest.NewDummy(21))
@@ -97,6 +98,7 @@ func benchFanOut(b *testing.B, targets []dendrite.Target) {
 			worst = max(worst, el)
 			single = append(single, el)
 		}
+		singleCPU = append(singleCPU, (processCPU()-cpu0)/time.Duration(len(targets)))
 		slowest = append(slowest, worst)
 		b.StartTimer()
 	}
@@ -109,6 +111,9 @@ func benchFanOut(b *testing.B, targets []dendrite.Target) {
 	// CPU of this process per fan-out (with the axons in-process, theirs
 	// too): the wall time cannot go below this divided by the core count.
 	b.ReportMetric(ms(percentile(cpu, 0.5)), "cpu-ms")
+	// The same per call: in the fan-out, and in the one-at-a-time calls.
+	b.ReportMetric(float64(percentile(cpu, 0.5).Microseconds())/float64(len(targets)), "fanout-cpu-µs/call")
+	b.ReportMetric(float64(percentile(singleCPU, 0.5).Microseconds()), "single-cpu-µs/call")
 }
 
 // BenchmarkCallRoundTrip measures one Call to a local axon whose forward
