@@ -187,3 +187,44 @@ func BenchmarkEpochScratch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBlock128SubnetsMechanisms is BenchmarkBlock128Subnets at n=64
+// with every subnet running one or two mechanisms (the same validators
+// weigh every neuron on both), to show what a second mechanism costs.
+func BenchmarkBlock128SubnetsMechanisms(b *testing.B) {
+	for _, mechs := range []int{1, 2} {
+		b.Run(fmt.Sprintf("n=64/mechanisms=%d", mechs), func(b *testing.B) {
+			c := populate(b, 128, 64, 63, WithSubnetLimit(128))
+			s := c.s
+			for _, sn := range s.subnets {
+				if sn.netuid == st.RootNetUID {
+					continue
+				}
+				sn.hp.maxAllowedUIDs = 128
+				if err := s.setMechanismCount(sn, uint8(mechs)); err != nil {
+					b.Fatal(err)
+				}
+				for m := st.MechID(1); int(m) < mechs; m++ {
+					for i := 1; i < len(sn.neurons); i++ {
+						uids := make([]st.UID, len(sn.neurons))
+						vals := make([]uint16, len(sn.neurons))
+						for j := range uids {
+							uids[j], vals[j] = st.UID(j), uint16(1+(i*17+j*31)%65535)
+						}
+						if _, err := s.internalSetWeights(sn.neurons[i].hotkey, sn.netuid, m, uids, vals, 0); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			}
+			c.Step(400)
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := cpuTime()
+			for i := 0; i < b.N; i++ {
+				c.Step(1)
+			}
+			reportCPU(b, start)
+		})
+	}
+}

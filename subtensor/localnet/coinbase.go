@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 
 	st "github.com/gotensor/gotensor/subtensor"
 	"github.com/gotensor/gotensor/subtensor/yuma"
@@ -72,20 +73,35 @@ func (s *state) rootProportion(sn *subnet) float64 {
 }
 
 func (s *state) runCoinbase(blockEmission uint64) {
-	var subnets []*subnet
-	for _, id := range s.sortedNetuids() {
+	// The per-block lists live in the scratch (cleared after use, so it
+	// keeps no subnet alive).
+	sc := s.scratch()
+	defer func() {
+		clear(sc.subnets)
+		clear(sc.emit)
+	}()
+	sc.ids = sc.ids[:0]
+	for id := range s.subnets {
 		if id != st.RootNetUID {
-			subnets = append(subnets, s.subnets[id])
+			sc.ids = append(sc.ids, id)
 		}
 	}
+	slices.Sort(sc.ids)
+	sc.subnets = sc.subnets[:0]
+	for _, id := range sc.ids {
+		sc.subnets = append(sc.subnets, s.subnets[id])
+	}
+	subnets := sc.subnets
 	// Eligible subnets and their shares by EMA price.
-	var emit []*subnet
+	sc.emit = sc.emit[:0]
 	for _, sn := range subnets {
 		if sn.firstEmission != 0 && sn.subtokenEnabled && sn.hp.registrationAllowed {
-			emit = append(emit, sn)
+			sc.emit = append(sc.emit, sn)
 		}
 	}
-	shares := make([]float64, len(emit))
+	emit := sc.emit
+	sc.shares = grow(sc.shares, len(emit))
+	shares := sc.shares
 	total := 0.0
 	for i, sn := range emit {
 		shares[i] = sn.movingPrice * (1 - sn.minerBurned)
@@ -211,6 +227,11 @@ type epochScratch struct {
 	weights, bonds                           [][]yuma.Weight
 	outs                                     []yuma.Output
 	alphaPart, rootPart                      []float64
+
+	// runCoinbase's per-block lists.
+	ids           []st.NetUID
+	subnets, emit []*subnet
+	shares        []float64
 }
 
 func grow[T any](b []T, n int) []T {
