@@ -57,6 +57,13 @@
 // paid into the validator's subnet pool instead of RootClaimable, no
 // AdminFreezeWindow on admin calls and no owner rate limits on
 // hyperparameters (the mechanism settings do have the owner's 7 200-block
-// limit, 1 block with WithFastRuntime), and no timelocked (v4)
-// commit-reveal: subnets use v2 commit/reveal.
+// limit, 1 block with WithFastRuntime), no limit-price staking variants,
+// and no timelocked (v4) commit-reveal: subnets use v2 commit/reveal. The
+// epoch is exact (subtensor/yuma), but the coinbase computes subnet shares,
+// pool injections, the root proportion, the owner cut and the
+// miner/validator/root split, the moving price and the root/alpha dividend
+// split in float64 where the chain uses U64F64/U96F32/I96F32, and pools are
+// constant-product at 0.5/0.5 (the chain's balancer re-solves its weights
+// when emission is injected), so emission amounts can differ from the
+// chain's in their last digits.
 package localnet
