@@ -1,6 +1,8 @@
 package yuma
 
 import (
+	"math/bits"
+
 	"github.com/gotensor/gotensor/subtensor/yuma/fixed"
 )
 
@@ -163,12 +165,13 @@ type liquidAlphaSource struct {
 	stamps    *stamps // stamps.s[j] == gen: alpha[j] is the current row's
 	alphaZero fp      // alpha of a zero combined difference, the common case
 	pending   *[]pendingAlpha
+	ord       *[]int32
 }
 
 // pendingAlpha is a column (or row position) whose alpha awaits an exp.
 type pendingAlpha struct {
-	j               int
-	combined, alpha fp
+	j                  int
+	combined, x, alpha fp // x: the exponent
 }
 
 // stamps marks columns done in the current row without clearing per row.
@@ -194,7 +197,7 @@ func newLiquidAlphaSource(a *arena, p Params, consensus []fp) *liquidAlphaSource
 	return &liquidAlphaSource{
 		lp: lp, consensus: consensus, n: n,
 		wv: a.dense(0, n).val, bv: a.dense(1, n).val, alpha: a.dense(2, n).val,
-		stamps: a.stampsFor(n), alphaZero: lp.alphaOf(0), pending: a.pendingFor(),
+		stamps: a.stampsFor(n), alphaZero: lp.alphaOf(0), pending: a.pendingFor(), ord: a.orderFor(),
 	}
 }
 
@@ -229,22 +232,56 @@ func (s *liquidAlphaSource) rowAlphas(_ int, newRow, oldRow []Entry) []fp {
 }
 
 // resolve computes the pending alphas four exps at a time, into each
-// pending entry and the cache.
+// pending entry and the cache. A batch of four runs until its longest
+// series ends, and the series length grows with |x|, so the exps are taken
+// in order of the bit length of |x| (a counting sort): lanes of a batch
+// then need similar lengths (~24 -> ~18 iterations per batch on uniform
+// exponents in [−5, 5]).
 func (s *liquidAlphaSource) resolve(pend []pendingAlpha) {
+	const buckets = 65
+	var count [buckets + 1]int32
+	for k := range pend {
+		x := s.lp.expArg(pend[k].combined)
+		pend[k].x = x
+		count[expKey(x)+1]++
+	}
+	for b := 1; b <= buckets; b++ {
+		count[b] += count[b-1]
+	}
+	ord := s.order(len(pend))
+	for k := range pend {
+		b := expKey(pend[k].x)
+		ord[count[b]] = int32(k)
+		count[b]++
+	}
 	cache := s.lp.cache
-	for k := 0; k < len(pend); k += 4 {
+	for k := 0; k < len(ord); k += 4 {
 		var xs [4]fp
-		batch := pend[k:min(k+4, len(pend))]
+		batch := ord[k:min(k+4, len(ord))]
 		for l, q := range batch {
-			xs[l] = s.lp.expArg(q.combined)
+			xs[l] = pend[q].x
 		}
 		es := fixed.ExpSafe4(xs)
-		for l := range batch {
+		for l, q := range batch {
 			a := s.lp.alphaFromExp(es[l])
-			batch[l].alpha = a
-			cache.put(batch[l].combined, a)
+			pend[q].alpha = a
+			cache.put(pend[q].combined, a)
 		}
 	}
+}
+
+// expKey is the bit length of |x| (0..64).
+func expKey(x fp) int {
+	m := int64(x) >> 63
+	return bits.Len64(uint64(int64(x) ^ m - m))
+}
+
+// order returns k int32s of scratch.
+func (s *liquidAlphaSource) order(k int) []int32 {
+	if cap(*s.ord) < k {
+		*s.ord = make([]int32, k)
+	}
+	return (*s.ord)[:k]
 }
 
 // alphaFor returns the alpha of a combined difference if it is known

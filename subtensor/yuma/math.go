@@ -207,6 +207,7 @@ type arena struct {
 	stamps  stamps
 	pending []pendingAlpha
 	pos     []rowPosition
+	ord     []int32
 }
 
 var arenaPool = sync.Pool{New: func() any { return new(arena) }}
@@ -326,6 +327,14 @@ func (a *arena) positions(k int) []rowPosition {
 		a.pos = make([]rowPosition, k)
 	}
 	return a.pos[:k]
+}
+
+// orderFor returns the liquid-alpha ordering buffer.
+func (a *arena) orderFor() *[]int32 {
+	if a == nil {
+		return new([]int32)
+	}
+	return &a.ord
 }
 
 // pendingFor returns the liquid-alpha batch buffer (a nil arena: a fresh one).
