@@ -91,7 +91,7 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 	const (
 		clients  = 32
 		perRound = 300
-		groups   = 18 // plus one warm-up group, not counted
+		groups   = 30 // plus one warm-up group, not counted
 	)
 	k := testKeys(b)
 	a := axon.New(k.alice, axon.WithLogger(discardLogger()), axon.WithMaxConcurrent(64), axon.WithMaxQueue(1024))
