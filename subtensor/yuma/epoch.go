@@ -343,6 +343,7 @@ func readWeightsMasked(a *arena, in Input, n int, forbids []bool, owner int, cr 
 		}
 		r := weights[i]
 		lu := in.LastUpdate[i]
+		var total uint64 // the row sum in integer units
 		for _, w := range row {
 			j := int(w.UID)
 			if j >= n || (j == i && i != owner) || lu <= in.BlockAtRegistration[j] {
@@ -352,8 +353,13 @@ func readWeightsMasked(a *arena, in Input, n int, forbids []bool, owner int, cr 
 				continue
 			}
 			r = append(r, Entry{w.UID, fixed.I32FromU16(w.Value)})
+			total += uint64(w.Value)
 		}
-		normalizeRow(r)
+		if total < 1<<31 {
+			normalizeU16Row(r, total)
+		} else {
+			normalizeRow(r)
+		}
 		weights[i] = r
 	}
 	return weights

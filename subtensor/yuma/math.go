@@ -2,6 +2,7 @@ package yuma
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -131,6 +132,41 @@ func maskVector(mask []bool, v []fp) {
 func inplaceRowNormalize(m [][]Entry) {
 	for _, row := range m {
 		normalizeRow(row)
+	}
+}
+
+// normalizeU16Row is normalizeRow for a row of integer values (u16
+// weights as I32F32) whose integer sum total is below 2³¹, so that the
+// chain's wrapping sum is total·2³² without wrapping. Each quotient is then
+// safe_div(v·2³², total·2³²) = ⌊v·2³²/total⌋, with v·2³² < 2⁴⁸, which a
+// multiplication by c = ⌈2^F/total⌉, F = 48 + bitlen(total), gives exactly:
+// c·total − 2^F < total < 2^(F−48) (Lemire, Kaser and Kurz, "Faster
+// remainder by direct computation", 2019, theorem 1), and c < 2⁵⁰.
+func normalizeU16Row(row []Entry, total uint64) {
+	if total == 0 {
+		return // sum 0: the chain leaves the row as it is
+	}
+	f := uint(48 + bits.Len64(total))
+	// c = ⌊(2^F − 1)/total⌋ + 1; the high word of 2^F − 1, 2^(F−64) − 1 or
+	// 0, is below total, as Div64 requires.
+	var hi, lo uint64
+	if f >= 64 {
+		hi, lo = 1<<(f-64)-1, ^uint64(0)
+	} else {
+		lo = 1<<f - 1
+	}
+	c, _ := bits.Div64(hi, lo, total)
+	c++
+	for k := range row {
+		n := uint64(row[k].Value)
+		h, l := bits.Mul64(n, c)
+		var q uint64
+		if f >= 64 {
+			q = h >> (f - 64)
+		} else {
+			q = h<<(64-f) | l>>f
+		}
+		row[k].Value = fp(q)
 	}
 }
 

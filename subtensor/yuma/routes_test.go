@@ -161,3 +161,31 @@ func TestLiquidMergedRowsMatchDenseRoute(t *testing.T) {
 		require.Equal(t, want, got, "iteration %d", it)
 	}
 }
+
+// TestNormalizeU16RowMatchesSafeDiv pins the multiplication route of the
+// weight-row normalisation to the chain's wrapping sum and safe_div, for
+// rows of every length and value range, sums up to just below 2³¹.
+func TestNormalizeU16RowMatchesSafeDiv(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	for it := range 20000 {
+		k := r.IntN(70)
+		if it%50 == 0 {
+			k = 32768 // sums near 2³¹ with large values
+		}
+		maxV := []int{1, 2, 255, 65536}[r.IntN(4)]
+		row := make([]Entry, k)
+		var total uint64
+		for p := range row {
+			v := uint16(r.IntN(maxV))
+			row[p] = Entry{uint16(p), fixed.I32FromU16(v)}
+			total += uint64(v)
+		}
+		if total >= 1<<31 {
+			continue
+		}
+		want := slices.Clone(row)
+		normalizeRow(want)
+		normalizeU16Row(row, total)
+		require.Equal(t, want, row, "iteration %d total %d", it, total)
+	}
+}
