@@ -64,60 +64,52 @@ func inplaceNormalize64(x []fixed.I64F64) {
 // isTopkNonzero: true for non-zero entries, then the lowest n−k (stable
 // ascending sort by value) are forced false.
 func isTopkNonzero(v []fp, k int) []bool {
-	n := len(v)
-	res := make([]bool, n)
+	res := make([]bool, len(v))
 	for i, x := range v {
 		res[i] = x != 0
 	}
-	if n < k {
-		return res
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case v[a] < v[b]:
-			return -1
-		case v[a] > v[b]:
-			return 1
-		}
-		return 0
-	})
-	for _, i := range idx[:n-k] {
-		res[i] = false
-	}
+	dropLowest(v, k, res)
 	return res
 }
 
 // isTopk is is_topk (without the non-zero condition); exported via IsTopK for tests.
 func isTopk(v []fp, k int) []bool {
-	n := len(v)
-	res := make([]bool, n)
+	res := make([]bool, len(v))
 	for i := range res {
 		res[i] = true
 	}
-	if n < k {
-		return res
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case v[a] < v[b]:
-			return -1
-		case v[a] > v[b]:
-			return 1
-		}
-		return 0
-	})
-	for _, i := range idx[:n-k] {
-		res[i] = false
-	}
+	dropLowest(v, k, res)
 	return res
+}
+
+// dropLowest sets res false for the first n−k indices of a stable ascending
+// sort of v by value (nothing when n < k): every value below the largest
+// dropped value t, and of the values equal to t the lowest indices, as
+// many as remain to drop (a stable sort keeps equal values in index
+// order). Sorting the values alone is cheaper than stably sorting indices.
+func dropLowest(v []fp, k int, res []bool) {
+	n := len(v)
+	if n < k || n == 0 {
+		return
+	}
+	drop := n - max(k, 0)
+	if drop == 0 {
+		return
+	}
+	sorted := slices.Clone(v)
+	slices.Sort(sorted)
+	t := sorted[drop-1]
+	below, _ := slices.BinarySearch(sorted, t) // values < t
+	equal := drop - below                      // values == t to drop, lowest index first
+	for i, x := range v {
+		switch {
+		case x < t:
+			res[i] = false
+		case x == t && equal > 0:
+			res[i] = false
+			equal--
+		}
+	}
 }
 
 // maskVector zeroes entries where mask is true (lengths are validated equal).

@@ -189,3 +189,20 @@ func TestNormalizeU16RowMatchesSafeDiv(t *testing.T) {
 		require.Equal(t, want, row, "iteration %d total %d", it, total)
 	}
 }
+
+// TestTopKMatchesStableSort pins the value-sort top-k to the chain's stable
+// index sort (the frozen reference), with many ties and zeros.
+func TestTopKMatchesStableSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 72))
+	for it := range 20000 {
+		n := r.IntN(40)
+		v := make([]fp, n)
+		distinct := 1 + r.IntN(n+1)
+		for i := range v {
+			v[i] = fp(r.IntN(distinct)) - fp(r.IntN(2))
+		}
+		k := r.IntN(n + 3)
+		require.Equal(t, refIsTopk(v, k), isTopk(v, k), "iteration %d", it)
+		require.Equal(t, refIsTopkNonzero(v, k), isTopkNonzero(v, k), "iteration %d", it)
+	}
+}
