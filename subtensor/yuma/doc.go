@@ -22,20 +22,32 @@
 // results), and EpochTrace, which returns the intermediates the chain logs.
 //
 // Cost is O(nnz(W) + nnz(B) + n·k) for n uids and k validators with active
-// stake; liquid alpha adds one fixed-point exp per bond entry. Epocher is
-// Epoch with scratch memory kept between calls (Epoch itself draws it from a
-// sync.Pool), so repeated epochs allocate little beyond their Outputs.
+// stake; liquid alpha adds one fixed-point exp per distinct combined
+// difference of a bond entry. Epocher is Epoch with scratch memory kept
+// between calls (Epoch itself draws it from a sync.Pool), so repeated
+// epochs allocate little beyond their Outputs.
 //
 // The implementation computes the chain's results by cheaper routes where
 // the bits provably agree: dense n-wide rows the chain builds are touched
-// only where entries exist; the weighted median reads columns by sweeping
-// rows whose columns ascend (a rotation included) instead of transposing,
-// and partitions without data-dependent branches; I64F64 division of
-// non-negative operands uses word-by-word long division instead of
-// math/big. ref_test.go keeps the earlier straightforward implementation,
-// and a differential test over thousands of random subnets (unsorted and
-// duplicate entries, saturating stakes, every parameter extreme) pins
-// Epoch, Epocher and EpochTrace to it bit for bit.
+// only where entries exist; passes the chain makes one after another over
+// the same matrix are fused where each entry sees the same operations in
+// the same order (masking with row normalisation; clipping with validator
+// trust and the incentive sums; classic Yuma's column normalisations with
+// the bond EMA, the dividends and the column maxima); the weighted median
+// reads columns in cache-sized blocks from rows whose columns ascend (a
+// rotation included) and, with non-negative stakes whose total fits, picks
+// median-of-three pivots (the result is then the unique stake-crossing
+// score whatever the pivots; the argument is in math.go); liquid alpha
+// walks new and old bond rows in column order and evaluates the exps a
+// row still needs four at a time (fixed.ExpSafe4), shortest series
+// together; weight rows of u16 integers are normalised with a reciprocal
+// multiplication that is exact for their 48-bit numerators; the top-k
+// permits sort values instead of indices; I64F64 division of non-negative
+// operands uses word-by-word long division instead of math/big. Each route
+// has a test against the literal one, and ref_test.go keeps the earlier
+// straightforward implementation: a differential test over thousands of
+// random subnets (unsorted and duplicate entries, saturating stakes, every
+// parameter extreme) pins Epoch, Epocher and EpochTrace to it bit for bit.
 //
 // Fixed point lives in the subpackage fixed; it is hand-written because the
 // chain's substrate-fixed rounding (floor on multiply, truncation on divide,

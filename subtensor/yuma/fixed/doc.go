@@ -17,5 +17,7 @@
 // Types: I32F32 (epoch math), I64F64 (stake normalisation) and helpers for the
 // I96F32 / U96F32 emission and TAO-weight conversions. Exp is the Taylor-series
 // exponential of substrate_fixed::transcendental::exp specialised to I32F32,
-// including its exact early returns, which liquid alpha depends on.
+// including its exact early returns, which liquid alpha depends on; ExpSafe4
+// evaluates four of them at once (independent series overlap in the core's
+// multipliers), with the same results.
 package fixed
