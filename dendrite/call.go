@@ -172,7 +172,7 @@ func (d *Dendrite) exchange(ctx context.Context, syn synapse.Synapse, name, host
 		return fail(transportError(ctx, err, b, name, timeout))
 	}
 	defer resp.Body.Close()
-	data, err := readLimited(resp.Body, d.cfg.maxResponseBytes)
+	data, err := readLimited(resp.Body, resp.ContentLength, d.cfg.maxResponseBytes)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(timeoutStatus(ctx, timeout))
@@ -289,8 +289,20 @@ func transportError(ctx context.Context, err error, b *synapse.Base, name string
 	return http.StatusInternalServerError, "Client error: " + err.Error()
 }
 
-// readLimited reads r up to limit bytes; more is an error.
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
+// readLimited reads r, whose declared length is n (-1 if unknown), up to
+// limit bytes; more is an error. A declared length (an axon always sends
+// one) is read into one exact allocation instead of a growing buffer.
+func readLimited(r io.Reader, n, limit int64) ([]byte, error) {
+	if n > limit {
+		return nil, fmt.Errorf("response body larger than %d bytes", limit)
+	}
+	if n > 0 {
+		data := make([]byte, n)
+		if _, err := io.ReadFull(r, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err

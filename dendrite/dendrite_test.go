@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -498,4 +499,54 @@ func TestForwardKeepsConnectionsToEveryAxon(t *testing.T) {
 		}
 	}
 	require.Equal(t, int64(n), conns.Load(), "one connection per axon, kept between fan-outs")
+}
+
+// TestResponseSizeLimit: an answer larger than WithMaxResponseBytes is a 400
+// "Payload error", whether its length is declared or it is chunked; a
+// declared length shorter than the body sent is a payload error too.
+func TestResponseSizeLimit(t *testing.T) {
+	big := `{"name":"Dummy","dummy_input":7,"pad":"` + strings.Repeat("x", 4000) + `"}`
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		limit   int64
+		wantMsg string
+	}{
+		{"declared", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+			_, _ = io.WriteString(w, big)
+		}, 1000, "Payload error: response body larger than 1000 bytes"},
+		{"chunked", func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, big[:10])
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, big[10:])
+		}, 1000, "Payload error: response body larger than 1000 bytes"},
+		{"declared within the limit", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+			_, _ = io.WriteString(w, big)
+		}, 1 << 20, ""},
+		{"truncated", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(big)+10))
+			_, _ = io.WriteString(w, big)
+		}, 1 << 20, "Payload error: unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			d := newDendrite(t, dendrite.WithMaxResponseBytes(tc.limit))
+			alice := mustKey(t, "//Alice")
+			res, err := dendrite.Call(context.Background(), d,
+				dendrite.Endpoint{Addr: srv.Listener.Addr().String(), Hotkey: alice.SS58Address()}, synapsetest.NewDummy(1))
+			require.NoError(t, err)
+			if tc.wantMsg == "" {
+				// Read and parsed (the bare server sends no axon headers,
+				// so there is no status to check).
+				require.NotContains(t, res.Dendrite.GetStatusMessage(), "Payload error")
+				require.Equal(t, 7, res.DummyInput, "the body was read and parsed")
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, res.Dendrite.GetStatusCode())
+			require.Equal(t, tc.wantMsg, res.Dendrite.GetStatusMessage())
+		})
+	}
 }

@@ -113,7 +113,7 @@ func (d *Dendrite) stream(parent context.Context, target Target, syn synapse.Str
 	defer resp.Body.Close()
 
 	if resp.StatusCode != http.StatusOK {
-		data, err := readLimited(resp.Body, d.cfg.maxResponseBytes)
+		data, err := readLimited(resp.Body, resp.ContentLength, d.cfg.maxResponseBytes)
 		if err != nil {
 			if ctx.Err() != nil {
 				return finish(timeoutStatus(ctx, timeout))
