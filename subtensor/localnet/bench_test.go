@@ -42,7 +42,7 @@ func populate(tb testing.TB, subnets, n, v int, opts ...Option) *Chain {
 		sn.hp.commitRevealEnabled = false
 		sn.hp.weightsRateLimit = 0
 		sn.hp.minBurn, sn.hp.maxBurn, sn.burn = 1, 1<<62, 1
-		sn.movingPrice = 0.01
+		sn.movingPrice = fixFromFloat(0.01, f32)
 		// Stagger epochs across the tempo as netuids do on a long-running
 		// chain (here all subnets are registered in block 0).
 		sn.lastEpochBlock = uint64(k) * uint64(sn.hp.tempo) / uint64(subnets)

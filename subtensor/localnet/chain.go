@@ -177,7 +177,7 @@ func New(opts ...Option) *Chain {
 			subnetLimit:           128,
 			taoWeight:             971_718_665_099_567_868,
 			maxEpochsPerBlock:     2,
-			subnetMovingAlpha:     0.000003,
+			subnetMovingAlpha:     fixFromFloat(0.000003, f32),
 			emaHalvingBlocks:      201_600,
 			ownerCut:              11_796,
 			defaultTake:           11_796,

@@ -62,15 +62,33 @@ func (c *Chain) blockStep() {
 	s.updateMovingPrices()
 }
 
-func (s *state) rootProportion(sn *subnet) float64 {
-	w := float64(s.g.taoWeight) / math.Exp2(64)
-	root := w * float64(s.subnets[st.RootNetUID].taoIn)
-	issuance := float64(sn.alphaIn + sn.alphaOut)
-	if root+issuance == 0 {
-		return 0
-	}
-	return root / (root + issuance)
+// taoWeight is get_tao_weight: TaoWeight/u64::MAX in U96F32.
+func (s *state) taoWeight() ufix {
+	return fixFromU64(s.g.taoWeight, f32).safeDiv(fixFromU64(math.MaxUint64, f32), f32)
 }
+
+// rootProportion is root_proportion (U96F32):
+// w·SubnetTAO(root) / (w·SubnetTAO(root) + alpha issuance), 0 when both
+// are 0.
+func (s *state) rootProportion(sn *subnet, tw ufix) ufix {
+	issuance := fixFromU64(satAdd(sn.alphaIn, sn.alphaOut), f32)
+	root := fixFromU64(s.subnets[st.RootNetUID].taoIn, f32).mul(tw, f32)
+	rp, _ := root.div(root.add(issuance), f32)
+	return rp
+}
+
+// fixPrice is current_alpha_price as U64F64: y/x for the pool at weights
+// 0.5/0.5, 1 for root and for a pool without alpha.
+func (sn *subnet) fixPrice() ufix {
+	if sn.netuid == st.RootNetUID || sn.alphaIn == 0 {
+		return fixFromU64(1, f64)
+	}
+	return fixFromU64(sn.taoIn, f64).safeDiv(fixFromU64(sn.alphaIn, f64), f64)
+}
+
+// movingPriceU64F64 is get_moving_alpha_price: the stored I96F32 moving
+// price as U64F64 (exact; it is never negative here).
+func (sn *subnet) movingPriceU64F64() ufix { return sn.movingPrice.u96ToU64F64() }
 
 func (s *state) runCoinbase(blockEmission uint64) {
 	// The per-block lists live in the scratch (cleared after use, so it
@@ -102,51 +120,75 @@ func (s *state) runCoinbase(blockEmission uint64) {
 	emit := sc.emit
 	sc.shares = grow(sc.shares, len(emit))
 	shares := sc.shares
-	total := 0.0
-	for i, sn := range emit {
-		shares[i] = sn.movingPrice * (1 - sn.minerBurned)
-		total += shares[i]
-	}
-	if total == 0 {
-		for i, sn := range emit {
-			shares[i] = sn.movingPrice
-			total += shares[i]
-		}
-	}
-	for i, sn := range emit {
-		if !sn.emissionEnabled {
-			total -= shares[i]
-			shares[i] = 0
-		}
-	}
-	sumPrices := 0.0
+	zero, one := ufix{}, fixFromU64(1, f64)
+	// get_shares_price_ema: moving price over their sum (U64F64).
+	var totalPrice ufix
 	for _, sn := range emit {
-		sumPrices += sn.movingPrice
+		totalPrice = totalPrice.add(sn.movingPriceU64F64())
 	}
-	rootSell := sumPrices > 1
+	for i, sn := range emit {
+		shares[i], _ = sn.movingPriceU64F64().div(totalPrice, f64)
+	}
+	rootSell := one.less(totalPrice) // get_network_root_sell_flag
+	// get_shares: weighted by 1 − MinerBurned and renormalized, unless
+	// that zeroes every share.
+	var totalWeight ufix
+	for i, sn := range emit {
+		burned := sn.minerBurned.u96ToU64F64().min(one)
+		w := shares[i].mul(one.sub(burned), f64)
+		totalWeight = totalWeight.add(w)
+	}
+	if zero.less(totalWeight) {
+		for i, sn := range emit {
+			burned := sn.minerBurned.u96ToU64F64().min(one)
+			shares[i] = shares[i].mul(one.sub(burned), f64).safeDiv(totalWeight, f64)
+		}
+	}
+	// get_subnet_block_emissions: subnets with emission disabled get 0
+	// and the others are renormalized over the enabled ones.
+	var enabledSum ufix
+	disabled := false
+	for i, sn := range emit {
+		if sn.emissionEnabled {
+			enabledSum = enabledSum.add(shares[i])
+		} else {
+			disabled = true
+		}
+	}
+	if disabled {
+		for i, sn := range emit {
+			if sn.emissionEnabled && zero.less(enabledSum) {
+				shares[i] = shares[i].safeDiv(enabledSum, f64)
+			} else {
+				shares[i] = zero
+			}
+		}
+	}
 
 	for _, sn := range subnets {
 		sn.alphaOutEmission, sn.alphaInEmission, sn.taoInEmission = 0, 0, 0
 	}
+	tw := s.taoWeight()
+	cutPercent := fixFromU64(uint64(s.g.ownerCut), f32).safeDiv(fixFromU64(math.MaxUint16, f32), f32)
+	half := fixFromFloat(0.5, f32)
 	for i, sn := range emit {
-		taoE := 0.0
-		if total > 0 {
-			taoE = math.Floor(float64(blockEmission) * shares[i] / total)
-		}
-		alphaE := BlockEmission(sn.alphaIn + sn.alphaOut)
-		p := sn.price()
-		rp := s.rootProportion(sn)
-		taoIn, alphaIn := taoE, 0.0
-		if p > 0 {
-			alphaIn = taoE / p
-		}
-		if capA := rp * float64(alphaE); alphaIn > capA {
+		// get_subnet_terms (U96F32).
+		taoE := fixFromU64(blockEmission, f64).mul(shares[i], f64).u64F64ToU96()
+		alphaE := BlockEmission(satAdd(sn.alphaIn, sn.alphaOut))
+		alphaEmission := fixFromU64(alphaE, f32)
+		price := sn.fixPrice().u64F64ToU96()
+		taoIn := taoE
+		alphaIn := taoE.safeDiv(price, f32)
+		if capA := s.rootProportion(sn, tw).mul(alphaEmission, f32); capA.less(alphaIn) {
 			alphaIn = capA
-			taoIn = alphaIn * p
+			taoIn = alphaIn.mul(price, f32)
 		}
-		excess := uint64(math.Max(0, taoE-taoIn))
-		ti, ai := uint64(taoIn), uint64(alphaIn)
-		// Inject (tao_in, alpha_in): both reserves grow, price unchanged.
+		excess := taoE.sub(taoIn).toU64(f32)
+		ti, ai := taoIn.toU64(f32), alphaIn.toU64(f32)
+		// Inject (tao_in, alpha_in): both reserves grow at the spot price.
+		// (The chain's balancer re-solves its weights instead and buys with
+		// the excess before adding the reserves; localnet's constant-product
+		// pool keeps the price by injecting both sides.)
 		sn.taoIn += ti
 		sn.alphaIn += ai
 		s.issuance += ti
@@ -158,18 +200,23 @@ func (s *state) runCoinbase(blockEmission uint64) {
 				s.issuance += excess
 			}
 		}
-		// Alpha out, the owner cut and the miner/validator/root split.
+		// emit_to_subnets: mint alpha out, the owner cut, then the
+		// miner/validator/root split with the root proportion after the
+		// injection and the mint (U96F32, each pending amount floored).
 		sn.alphaOut += alphaE
 		sn.alphaOutEmission = alphaE
-		r := alphaE
+		alphaOut := alphaEmission
+		var cut uint64
 		if sn.hp.ownerCutEnabled {
-			cut := mulDiv(alphaE, uint64(s.g.ownerCut), 65535)
+			ownerCut := alphaOut.mul(cutPercent, f32)
+			alphaOut = alphaOut.sub(ownerCut)
+			cut = ownerCut.toU64(f32)
 			sn.pendingOwnerCut += cut
-			r -= cut
 		}
-		server := r / 2
-		rootAlpha := uint64(rp * float64(r) * 0.5)
-		validator := satSub(r-server, rootAlpha)
+		rootAlphaFix := s.rootProportion(sn, tw).mul(alphaOut, f32).mul(half, f32)
+		serverFix := alphaOut.mul(half, f32)
+		validatorFix := alphaOut.sub(serverFix).sub(rootAlphaFix)
+		server, validator, rootAlpha := serverFix.toU64(f32), validatorFix.toU64(f32), rootAlphaFix.toU64(f32)
 		sn.pendingServer += server
 		sn.pendingValidator += validator
 		if rootSell {
@@ -177,8 +224,10 @@ func (s *state) runCoinbase(blockEmission uint64) {
 		} else {
 			sn.alphaOut = satSub(sn.alphaOut, rootAlpha)
 		}
-		// Rounding dust of the split is not minted.
-		sn.alphaOut = satSub(sn.alphaOut, r-server-validator-rootAlpha)
+		// The rounding dust of the split (below 1 rao per term) is not
+		// minted: localnet keeps SubnetAlphaOut equal to what is owned or
+		// pending.
+		sn.alphaOut = satSub(sn.alphaOut, satSub(alphaE, cut+server+validator+rootAlpha))
 	}
 
 	// drain_pending: epochs due this block, at most MaxEpochsPerBlock.
@@ -204,15 +253,23 @@ func (s *state) runCoinbase(blockEmission uint64) {
 	}
 }
 
-// updateMovingPrices is update_moving_price for every emitting subnet.
+// updateMovingPrices is update_moving_prices: update_moving_price for every
+// subnet the coinbase emits to, in U64F64, stored as I96F32:
+// P̄ ← a·min(p, 1) + (1−a)·P̄ with a = SubnetMovingAlpha·b/(b+halving) and
+// b the blocks since the start_call block.
 func (s *state) updateMovingPrices() {
+	one := fixFromU64(1, f64)
+	movingAlpha := s.g.subnetMovingAlpha.u96ToU64F64()
+	halving := fixFromU64(s.g.emaHalvingBlocks, f64)
 	for id, sn := range s.subnets {
-		if id == st.RootNetUID || sn.firstEmission == 0 || s.block < sn.firstEmission {
+		if id == st.RootNetUID || sn.firstEmission == 0 || !sn.subtokenEnabled || !sn.hp.registrationAllowed {
 			continue
 		}
-		b := float64(s.block - sn.firstEmission)
-		a := s.g.subnetMovingAlpha * b / (b + s.g.emaHalvingBlocks)
-		sn.movingPrice = a*math.Min(sn.price(), 1) + (1-a)*sn.movingPrice
+		b := fixFromU64(s.block-min(s.block, sn.firstEmission-1), f64)
+		a := movingAlpha.mul(b.safeDiv(b.add(halving), f64), f64)
+		cur := a.mul(sn.fixPrice().min(one), f64)
+		old := one.sub(a).mul(sn.movingPriceU64F64(), f64)
+		sn.movingPrice = cur.add(old).u64F64ToU96()
 	}
 }
 
@@ -231,7 +288,7 @@ type epochScratch struct {
 	// runCoinbase's per-block lists.
 	ids           []st.NetUID
 	subnets, emit []*subnet
-	shares        []float64
+	shares        []ufix
 }
 
 func grow[T any](b []T, n int) []T {
@@ -444,11 +501,8 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 			paid += amt
 		}
 	}
-	if incTotal > 0 {
-		sn.minerBurned = float64(burned) / float64(incTotal)
-	} else {
-		sn.minerBurned = 0
-	}
+	// MinerBurned = withheld/total in U96F32 (0 with nothing paid).
+	sn.minerBurned, _ = fixFromU64(burned, f32).div(fixFromU64(incTotal, f32), f32)
 
 	// Dividends, split into the alpha part (paid from the validator pool)
 	// and the root part (paid from the root pool) by each hotkey's root

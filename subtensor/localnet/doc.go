@@ -58,12 +58,19 @@
 // AdminFreezeWindow on admin calls and no owner rate limits on
 // hyperparameters (the mechanism settings do have the owner's 7 200-block
 // limit, 1 block with WithFastRuntime), no limit-price staking variants,
-// and no timelocked (v4) commit-reveal: subnets use v2 commit/reveal. The
-// epoch is exact (subtensor/yuma), but the coinbase computes subnet shares,
-// pool injections, the root proportion, the owner cut and the
-// miner/validator/root split, the moving price and the root/alpha dividend
-// split in float64 where the chain uses U64F64/U96F32/I96F32, and pools are
-// constant-product at 0.5/0.5 (the chain's balancer re-solves its weights
-// when emission is injected), so emission amounts can differ from the
-// chain's in their last digits.
+// and no timelocked (v4) commit-reveal: subnets use v2 commit/reveal.
+//
+// The epoch is exact (subtensor/yuma). The coinbase uses the chain's fixed
+// point (fixed.go: U64F64 and U96F32 with floor/truncate/saturate, checked
+// against big integers) for the subnet shares by moving price and
+// MinerBurned, the injection terms and their cap by the root proportion,
+// the owner cut and the miner/validator/root split, the root-sell flag and
+// the moving price (stored as I96F32 bits, so it stays exactly 0 for the
+// first blocks after start_call, as on chain). What stays approximate:
+// pools are constant-product at 0.5/0.5 and emission is injected on both
+// sides at the spot price (the chain's balancer re-solves its weights
+// instead, and buys with the excess TAO before adding the reserves), the
+// split of dividends into alpha and root parts and a new pool's median
+// price use float64, and the sub-rao dust of the pending split is not
+// minted.
 package localnet

@@ -49,14 +49,16 @@ type globals struct {
 	subnetLimit           int
 	taoWeight             uint64
 	maxEpochsPerBlock     int
-	subnetMovingAlpha     float64
-	emaHalvingBlocks      float64
-	ownerCut              uint16
-	defaultTake           uint16
-	minStake              uint64
-	feeRate               uint16
-	defaultTempo          uint16
-	startCallDelay        uint64
+	// subnetMovingAlpha is SubnetMovingAlpha (I96F32 bits, never
+	// negative); emaHalvingBlocks is EMAPriceHalvingBlocks.
+	subnetMovingAlpha ufix
+	emaHalvingBlocks  uint64
+	ownerCut          uint16
+	defaultTake       uint16
+	minStake          uint64
+	feeRate           uint16
+	defaultTempo      uint16
+	startCallDelay    uint64
 	// maxMechanismCount is MaxMechanismCount (default 2, at most 16).
 	maxMechanismCount uint8
 	// mechanismRateLimit is MechanismCountSetRateLimit and
@@ -94,8 +96,9 @@ type subnet struct {
 	// Pool: SubnetTAO, SubnetAlphaIn, SubnetAlphaOut, SubnetProtocolAlpha.
 	taoIn, alphaIn, alphaOut, protocolAlpha uint64
 	volume                                  uint64
-	movingPrice                             float64
-	minerBurned                             float64
+	// movingPrice is SubnetMovingPrice (I96F32 bits, never negative) and
+	// minerBurned MinerBurned (U96F32).
+	movingPrice, minerBurned ufix
 
 	pendingServer, pendingValidator, pendingRoot, pendingOwnerCut uint64
 	alphaOutEmission, alphaInEmission, taoInEmission              uint64

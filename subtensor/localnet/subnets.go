@@ -126,7 +126,7 @@ func (s *state) subnetToPrune() (st.NetUID, bool) {
 		if id == st.RootNetUID || s.block < sn.registeredAt+s.g.networkImmunity {
 			continue
 		}
-		if best == nil || sn.movingPrice < best.movingPrice ||
+		if best == nil || sn.movingPrice.less(best.movingPrice) ||
 			(sn.movingPrice == best.movingPrice && sn.registeredAt < best.registeredAt) {
 			best = sn
 		}
