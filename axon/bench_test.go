@@ -212,8 +212,9 @@ func quantile(xs []float64, q float64) float64 {
 }
 
 // BenchmarkHandlerCPU compares the CPU cost of one request in the axon
-// handler and in bareEcho, called directly (no network), to show where the
-// axon's overhead beyond the shared sr25519 verification goes.
+// handler, in bareEcho and in bareEcho sending the axon's response headers,
+// called directly (no network), to show where the axon's overhead beyond
+// the shared sr25519 verification goes.
 func BenchmarkHandlerCPU(b *testing.B) {
 	k := testKeys(b)
 	a := axon.New(k.alice, axon.WithLogger(discardLogger()))
@@ -221,7 +222,11 @@ func BenchmarkHandlerCPU(b *testing.B) {
 	for _, tc := range []struct {
 		name string
 		h    http.Handler
-	}{{"axon", a}, {"bare", bareEcho(k.alice.SS58Address())}} {
+	}{
+		{"axon", a},
+		{"bare", bareEcho(k.alice.SS58Address())},
+		{"bare+headers", bareEcho(k.alice.SS58Address(), axonResponseHeaders(b, a, k)...)},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.StopTimer()
 			reqs := make([]*http.Request, 0, b.N)
