@@ -123,7 +123,8 @@ func BenchmarkIntegrationSync256(b *testing.B) {
 	}
 	b.Logf("real subnet %d: 256 uids built in %v (%d blocks)", s.netuid, s.setup.Round(time.Second), s.blocks)
 
-	syncer := func(chain subtensor.Chain, netuid subtensor.NetUID, opts ...Option) func() *Metagraph {
+	// syncer's b is the (sub-)benchmark whose goroutine runs the Syncs.
+	syncer := func(b *testing.B, chain subtensor.Chain, netuid subtensor.NetUID, opts ...Option) func() *Metagraph {
 		return func() *Metagraph {
 			m, err := Sync(ctx, chain, netuid, opts...)
 			if err != nil {
@@ -140,7 +141,7 @@ func BenchmarkIntegrationSync256(b *testing.B) {
 		opts []Option
 	}{{"lite", []Option{WithLite(true)}}, {"full", []Option{WithFull()}}} {
 		b.Run(mode.name, func(b *testing.B) {
-			sync := syncer(c, s.netuid, mode.opts...)
+			sync := syncer(b, c, s.netuid, mode.opts...)
 			b.ReportAllocs()
 			c0 := rr256CPU()
 			n0, node := rr256NodeCPU()
@@ -188,7 +189,7 @@ func rr256Retained(k int, sync func() *Metagraph) float64 {
 // medians: wall ms and this process's CPU ms (what the client itself
 // spends: JSON, hex, SCALE decoding, building the metagraph; the rest of
 // the wall time is the node and the transport), and the ratios.
-func rr256Split(b *testing.B, c *subtensor.DevClient, netuid subtensor.NetUID, syncer func(subtensor.Chain, subtensor.NetUID, ...Option) func() *Metagraph) {
+func rr256Split(b *testing.B, c *subtensor.DevClient, netuid subtensor.NetUID, syncer func(*testing.B, subtensor.Chain, subtensor.NetUID, ...Option) func() *Metagraph) {
 	ctx := context.Background()
 	arg := binary.LittleEndian.AppendUint16(nil, uint16(netuid))
 	must := func(err error) {
@@ -204,8 +205,8 @@ func rr256Split(b *testing.B, c *subtensor.DevClient, netuid subtensor.NetUID, s
 			return len(out)
 		}
 	}
-	realLite, realFull := syncer(c, netuid, WithLite(true)), syncer(c, netuid, WithFull())
-	localLite, localFull := syncer(rr256Local, 1, WithLite(true)), syncer(rr256Local, 1, WithFull())
+	realLite, realFull := syncer(b, c, netuid, WithLite(true)), syncer(b, c, netuid, WithFull())
+	localLite, localFull := syncer(b, rr256Local, 1, WithLite(true)), syncer(b, rr256Local, 1, WithFull())
 	const localReps = 15
 	repeat := func(f func() *Metagraph) func() int {
 		return func() int {
