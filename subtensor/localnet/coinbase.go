@@ -283,7 +283,7 @@ type epochScratch struct {
 	permit                                   []bool
 	weights, bonds                           [][]yuma.Weight
 	outs                                     []yuma.Output
-	alphaPart, rootPart                      []float64
+	alphaPart, rootPart                      []ufix
 
 	// runCoinbase's per-block lists.
 	ids           []st.NetUID
@@ -504,54 +504,54 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 	// MinerBurned = withheld/total in U96F32 (0 with nothing paid).
 	sn.minerBurned, _ = fixFromU64(burned, f32).div(fixFromU64(incTotal, f32), f32)
 
-	// Dividends, split into the alpha part (paid from the validator pool)
-	// and the root part (paid from the root pool) by each hotkey's root
-	// proportion.
-	w := float64(s.g.taoWeight) / math.Exp2(64)
+	// Dividends (calculate_dividend_distribution, U96F32): each hotkey's
+	// dividend is split by its root proportion w·root/(alpha + w·root) into
+	// an alpha part, paid pro rata from the validator pool, and a root part,
+	// paid pro rata from the root pool. The hotkey take of each goes to the
+	// owner's stake, the rest to the hotkey's nominators. (The chain credits
+	// the root part net of take to RootClaimable; localnet adds it to the
+	// hotkey's pool on this subnet.)
+	tw := s.taoWeight()
 	root := s.subnets[st.RootNetUID]
 	sc := s.scratch()
 	sc.alphaPart, sc.rootPart = grow(sc.alphaPart, len(sn.neurons)), grow(sc.rootPart, len(sn.neurons))
 	alphaPart, rootPart := sc.alphaPart, sc.rootPart
 	clear(alphaPart)
 	clear(rootPart)
-	var sumA, sumR float64
+	var sumA, sumR ufix
 	for i, nr := range sn.neurons {
-		d := float64(out.ValidatorEmission[i])
-		if d == 0 {
-			continue
+		if out.ValidatorEmission[i] == 0 {
+			continue // a zero dividend adds nothing to either sum
 		}
-		a := float64(sn.hotkeyTotal(nr.hotkey))
-		r := w * float64(root.hotkeyTotal(nr.hotkey))
-		rp := 0.0
-		if a+r > 0 {
-			rp = r / (a + r)
-		}
-		alphaPart[i] = d * (1 - rp)
-		rootPart[i] = d * rp
-		sumA += alphaPart[i]
-		sumR += rootPart[i]
+		d := fixFromU64(out.ValidatorEmission[i], f32)
+		a := fixFromU64(sn.hotkeyTotal(nr.hotkey), f32)
+		r := fixFromU64(root.hotkeyTotal(nr.hotkey), f32).mul(tw, f32)
+		rp, _ := r.div(a.add(r), f32)
+		rootPart[i] = d.mul(rp, f32)
+		alphaPart[i] = d.sub(rootPart[i])
+		sumA = sumA.add(alphaPart[i])
+		sumR = sumR.add(rootPart[i])
 	}
-	take := uint64(s.g.defaultTake)
-	pay := func(i int, amt uint64) {
-		if amt == 0 {
-			return
-		}
+	takeFloat := fixFromU64(uint64(s.g.defaultTake), f32).safeDiv(fixFromU64(math.MaxUint16, f32), f32)
+	pay := func(i int, amt ufix) {
 		nr := sn.neurons[i]
 		owner := s.owner[nr.hotkey]
-		t := mulDiv(amt, take, 65535)
+		take := takeFloat.mul(amt, f32)
+		t, rest := take.toU64(f32), amt.sub(take).toU64(f32)
 		sn.addStake(nr.hotkey, owner, t)
-		sn.addToHotkeyPool(nr.hotkey, owner, amt-t)
-		paid += amt
+		sn.addToHotkeyPool(nr.hotkey, owner, rest)
+		paid += t + rest
+	}
+	valPoolFix, rootPoolFix := fixFromU64(valPool, f32), fixFromU64(rootAlpha, f32)
+	for i := range sn.neurons {
+		if share, ok := alphaPart[i].div(sumA, f32); ok && !share.isZero() {
+			pay(i, valPoolFix.mul(share, f32))
+		}
 	}
 	for i := range sn.neurons {
-		var amt uint64
-		if sumA > 0 {
-			amt += uint64(float64(valPool) * alphaPart[i] / sumA)
+		if share, ok := rootPart[i].div(sumR, f32); ok && !share.isZero() {
+			pay(i, rootPoolFix.mul(share, f32))
 		}
-		if sumR > 0 {
-			amt += uint64(float64(rootAlpha) * rootPart[i] / sumR)
-		}
-		pay(i, amt)
 	}
 	// Whatever was not paid (burned owner incentive, pools with nobody to
 	// pay, rounding) leaves circulation.

@@ -64,13 +64,13 @@
 // point (fixed.go: U64F64 and U96F32 with floor/truncate/saturate, checked
 // against big integers) for the subnet shares by moving price and
 // MinerBurned, the injection terms and their cap by the root proportion,
-// the owner cut and the miner/validator/root split, the root-sell flag and
-// the moving price (stored as I96F32 bits, so it stays exactly 0 for the
-// first blocks after start_call, as on chain). What stays approximate:
-// pools are constant-product at 0.5/0.5 and emission is injected on both
-// sides at the spot price (the chain's balancer re-solves its weights
-// instead, and buys with the excess TAO before adding the reserves), the
-// split of dividends into alpha and root parts and a new pool's median
-// price use float64, and the sub-rao dust of the pending split is not
+// the owner cut and the miner/validator/root split, the root-sell flag, the
+// moving price (stored as I96F32 bits, so it stays exactly 0 for the first
+// blocks after start_call, as on chain) and the split of dividends into
+// alpha and root parts with the hotkey take. What stays approximate: pools
+// are constant-product at 0.5/0.5 and emission is injected on both sides at
+// the spot price (the chain's balancer re-solves its weights instead, and
+// buys with the excess TAO before adding the reserves), a new pool's median
+// price uses float64, and the sub-rao dust of the pending split is not
 // minted.
 package localnet
