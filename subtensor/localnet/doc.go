@@ -70,7 +70,7 @@
 // alpha and root parts with the hotkey take. What stays approximate: pools
 // are constant-product at 0.5/0.5 and emission is injected on both sides at
 // the spot price (the chain's balancer re-solves its weights instead, and
-// buys with the excess TAO before adding the reserves), a new pool's median
-// price uses float64, and the sub-rao dust of the pending split is not
-// minted.
+// buys with the excess TAO before adding the reserves), and the sub-rao
+// dust of the pending split is not minted. A new pool's alpha reserve uses
+// the chain's U64F64 median price.
 package localnet

@@ -146,3 +146,30 @@ func TestEmissionSharesFixedPoint(t *testing.T) {
 	require.Equal(t, want, s.issuance-iss)
 	require.Less(t, e-want, uint64(4), "the floors lose at most a rao per subnet")
 }
+
+// get_median_subnet_alpha_price: the middle spot price (U64F64 y/x), the
+// truncated mean of the two middle ones for an even count, zero prices
+// skipped, 1 without subnets.
+func TestMedianSubnetPrice(t *testing.T) {
+	s := New(WithHistory(0)).s
+	require.Equal(t, fixFromU64(1, f64), s.medianSubnetPrice())
+	pool := func(netuid st.NetUID, tao, alpha uint64) {
+		sn := emptySubnet(netuid)
+		sn.taoIn, sn.alphaIn = tao, alpha
+		s.subnets[netuid] = sn
+	}
+	price := func(tao, alpha uint64) ufix { // floor(tao·2⁶⁴/alpha)
+		q := new(big.Int).Quo(new(big.Int).Lsh(new(big.Int).SetUint64(tao), 64), new(big.Int).SetUint64(alpha))
+		return fromBig(t, q)
+	}
+	pool(1, 3, 1)
+	pool(2, 1, 3)
+	pool(3, 0, 5) // price 0: skipped
+	pool(4, 2, 7)
+	// Prices 1/3, 2/7, 3 → median 1/3.
+	require.Equal(t, price(1, 3), s.medianSubnetPrice())
+	pool(5, 10, 1)
+	// 2/7, 1/3, 3, 10 → (1/3 + 3)/2, each U64F64 and the sum halved.
+	want := price(1, 3).add(price(3, 1)).safeDiv(fixFromU64(2, f64), f64)
+	require.Equal(t, want, s.medianSubnetPrice())
+}

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sort"
 
 	st "github.com/gotensor/gotensor/subtensor"
 )
@@ -94,27 +93,36 @@ func (s *state) lockCost() uint64 {
 	return max(cost, s.g.minLock)
 }
 
-// medianSubnetPrice is the median spot price over non-root subnets (1 with
-// none), which sets a new pool's alpha reserve.
-func (s *state) medianSubnetPrice() float64 {
-	var ps []float64
+// medianSubnetPrice is get_median_subnet_alpha_price (U64F64): the median
+// of the non-root subnets' positive spot prices (the mean of the two middle
+// ones for an even count, halved with truncation), 1 with none.
+func (s *state) medianSubnetPrice() ufix {
+	var ps []ufix
 	for id, sn := range s.subnets {
-		if id != st.RootNetUID {
-			ps = append(ps, sn.price())
+		if id == st.RootNetUID {
+			continue
+		}
+		if p := sn.fixPrice(); !p.isZero() {
+			ps = append(ps, p)
 		}
 	}
 	if len(ps) == 0 {
-		return 1
+		return fixFromU64(1, f64)
 	}
-	sort.Float64s(ps)
-	m := ps[len(ps)/2]
-	if len(ps)%2 == 0 {
-		m = (ps[len(ps)/2-1] + ps[len(ps)/2]) / 2
+	slices.SortFunc(ps, func(a, b ufix) int {
+		switch {
+		case a.less(b):
+			return -1
+		case b.less(a):
+			return 1
+		}
+		return 0
+	})
+	lower, upper := ps[(len(ps)-1)/2], ps[len(ps)/2]
+	if (len(ps)-1)/2 == len(ps)/2 {
+		return upper
 	}
-	if m <= 0 {
-		return 1
-	}
-	return m
+	return lower.add(upper).safeDiv(fixFromU64(2, f64), f64)
 }
 
 // subnetToPrune is get_network_to_prune: the non-immune subnet with the
@@ -193,7 +201,7 @@ func (s *state) registerNetwork(cold, hot st.AccountID) ([]st.Event, error) {
 	// The lock seeds the pool (the chain takes max(lock, min_lock), and the
 	// lock cost is never below min_lock).
 	sn.taoIn = lock
-	sn.alphaIn = uint64(float64(lock) / median)
+	sn.alphaIn = fixFromU64(lock, f64).safeDiv(median, f64).toU64(f64)
 	sn.lockedTAO = lock
 	// register_network leaves the subnet out of emission until root turns
 	// it on (AdminUtils sudo_set_subnet_emission_enabled).
