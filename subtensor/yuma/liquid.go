@@ -238,7 +238,7 @@ func (s *liquidAlphaSource) rowAlphas(_ int, newRow, oldRow []Entry) []fp {
 // then need similar lengths (~24 -> ~18 iterations per batch on uniform
 // exponents in [−5, 5]).
 func (s *liquidAlphaSource) resolve(pend []pendingAlpha) {
-	const buckets = 65
+	const buckets = 16
 	var count [buckets + 1]int32
 	for k := range pend {
 		x := s.lp.expArg(pend[k].combined)
@@ -270,10 +270,12 @@ func (s *liquidAlphaSource) resolve(pend []pendingAlpha) {
 	}
 }
 
-// expKey is the bit length of |x| (0..64).
+// expKey groups exponents by the bit length of |x|, 0..15: lengths up to
+// 24 (|x| < 2⁻⁸, a handful of terms) share the first group and lengths of
+// 39 or more (beyond exp_safe's clamp at 20) the last.
 func expKey(x fp) int {
 	m := int64(x) >> 63
-	return bits.Len64(uint64(int64(x) ^ m - m))
+	return min(max(bits.Len64(uint64(int64(x)^m-m))-24, 0), 15)
 }
 
 // order returns k int32s of scratch.
