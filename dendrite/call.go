@@ -167,7 +167,7 @@ func (d *Dendrite) exchange(ctx context.Context, syn synapse.Synapse, name, host
 	}
 	req.Header = headers
 	req.Header["Content-Type"] = []string{"application/json"}
-	resp, err := d.client.Do(req)
+	resp, err := d.roundTrip(req)
 	if err != nil {
 		return fail(transportError(ctx, err, b, name, timeout))
 	}

@@ -143,7 +143,7 @@ type Dendrite struct {
 	ss58      string
 	uuid      string
 	cfg       config
-	client    *http.Client
+	rt        http.RoundTripper
 	transport *http.Transport // nil with WithTransport
 	sem       chan struct{}
 	log       *slog.Logger
@@ -217,13 +217,35 @@ func New(hotkey *wallet.Keypair, opts ...Option) *Dendrite {
 		}
 		rt = d.transport
 	}
-	d.client = &http.Client{
-		Transport: rt,
-		// An axon never redirects; following one would send a signed
-		// request somewhere else.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	d.rt = rt
 	return d
+}
+
+// errNilResponse: a custom RoundTripper broke its contract.
+var errNilResponse = errors.New("dendrite: transport returned neither a response nor an error")
+
+// roundTrip sends req on the transport directly rather than through an
+// http.Client: a Client copies every request's header map (for redirects)
+// and wraps errors, and a dendrite needs neither. An axon never redirects,
+// and a redirect must not be followed anyway (it would send a signed request
+// somewhere else): a 3xx is returned as the answer, as a Client whose
+// CheckRedirect returns http.ErrUseLastResponse would. There are no cookies
+// and no Client timeout (the context bounds the call).
+func (d *Dendrite) roundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := d.rt.RoundTrip(req)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, err
+	}
+	if resp == nil {
+		return nil, errNilResponse
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, nil
 }
 
 // newUUID1 returns a version-1 UUID string, as Python's str(uuid.uuid1()).

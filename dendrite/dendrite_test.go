@@ -2,6 +2,7 @@ package dendrite_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -549,4 +550,60 @@ func TestResponseSizeLimit(t *testing.T) {
 			require.Equal(t, tc.wantMsg, res.Dendrite.GetStatusMessage())
 		})
 	}
+}
+
+// TestRedirectNotFollowed: a 3xx is the answer. Following it would send the
+// signed request (and its body) to a host the caller did not choose.
+func TestRedirectNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		_, _ = io.WriteString(w, `{"dummy_input": 1, "dummy_output": 2}`)
+	}))
+	defer other.Close()
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", other.URL+r.URL.Path)
+			w.WriteHeader(code)
+			_, _ = io.WriteString(w, `{"message": "moved"}`)
+		}))
+		ep := dendrite.Endpoint{Addr: strings.TrimPrefix(srv.URL, "http://"), Hotkey: mustKey(t, "//Alice").SS58Address()}
+		res, err := dendrite.Call(context.Background(), newDendrite(t), ep, synapsetest.NewDummy(1))
+		srv.Close()
+		require.NoError(t, err)
+		require.Equal(t, code, res.Dendrite.GetStatusCode())
+		require.Equal(t, "moved", res.Dendrite.GetStatusMessage())
+	}
+	require.Zero(t, elsewhere.Load(), "a redirect was followed")
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestCustomTransport: WithTransport is used for the request, and one that
+// breaks the RoundTripper contract (no response, no error) gives a 500
+// instead of a nil dereference.
+func TestCustomTransport(t *testing.T) {
+	ep := dendrite.Endpoint{Addr: "10.9.8.7:1234", Hotkey: mustKey(t, "//Alice").SS58Address()}
+	var seen atomic.Int32
+	ok := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		seen.Add(1)
+		if r.URL.String() != "http://10.9.8.7:1234/Dummy" || len(r.Header["bt_header_dendrite_signature"]) != 1 {
+			return nil, errors.New("unexpected request " + r.URL.String())
+		}
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"bt_header_axon_status_code": {"200"}}, ContentLength: -1,
+			Body: io.NopCloser(strings.NewReader(`{"dummy_input": 1, "dummy_output": 7}`))}, nil
+	})
+	res, err := dendrite.Call(context.Background(), newDendrite(t, dendrite.WithTransport(ok)), ep, synapsetest.NewDummy(1))
+	require.NoError(t, err)
+	require.True(t, res.IsSuccess(), res.Dendrite.String())
+	require.Equal(t, 7, *res.DummyOutput)
+	require.EqualValues(t, 1, seen.Load())
+
+	broken := roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, nil })
+	res, err = dendrite.Call(context.Background(), newDendrite(t, dendrite.WithTransport(broken)), ep, synapsetest.NewDummy(1))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusInternalServerError, res.Dendrite.GetStatusCode())
+	require.Contains(t, res.Dendrite.GetStatusMessage(), "neither a response nor an error")
 }

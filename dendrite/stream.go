@@ -106,7 +106,7 @@ func (d *Dendrite) stream(parent context.Context, target Target, syn synapse.Str
 	}
 	req.Header = headers
 	req.Header["Content-Type"] = []string{"application/json"}
-	resp, err := d.client.Do(req)
+	resp, err := d.roundTrip(req)
 	if err != nil {
 		return finish(transportError(ctx, err, b, name, timeout))
 	}
