@@ -6,6 +6,7 @@ import (
 	"math"
 
 	st "github.com/gotensor/gotensor/subtensor"
+	"github.com/gotensor/gotensor/subtensor/yuma/fixed"
 )
 
 // read runs f on the state selected by opts under the lock.
@@ -320,7 +321,8 @@ func (s *state) metagraph(sn *subnet) *st.Metagraph {
 		PruningScore:   []uint16{}, Trust: []uint16{}, Rank: []uint16{},
 	}
 	root := s.subnets[st.RootNetUID]
-	w := float64(s.g.taoWeight) / math.Exp2(64)
+	// total_stake is the epoch's I64F64 alpha + TaoWeight·tao, floored.
+	w := fixed.TaoWeightI64(s.g.taoWeight)
 	for i, n := range sn.neurons {
 		lite := s.neuronLite(sn, st.UID(i))
 		m.Hotkeys = append(m.Hotkeys, n.hotkey)
@@ -339,7 +341,7 @@ func (s *state) metagraph(sn *subnet) *st.Metagraph {
 		t := root.hotkeyTotal(n.hotkey)
 		m.AlphaStake = append(m.AlphaStake, st.Balance(a))
 		m.TaoStake = append(m.TaoStake, st.Balance(t))
-		m.TotalStake = append(m.TotalStake, st.Balance(a+uint64(w*float64(t))))
+		m.TotalStake = append(m.TotalStake, st.Balance(fixed.I64FromU64(a).SatAdd(fixed.I64FromU64(t).SatMul(w)).ToU64()))
 	}
 	return m
 }
