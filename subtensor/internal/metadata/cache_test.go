@@ -80,3 +80,16 @@ func TestCacheErrors(t *testing.T) {
 	close(release)
 	<-done
 }
+
+func TestMemoBuildsOncePerKey(t *testing.T) {
+	m := &Metadata{}
+	type key struct{ name string }
+	calls := 0
+	build := func() any { calls++; return calls }
+	require.Equal(t, 1, m.Memo(key{"a"}, build))
+	require.Equal(t, 1, m.Memo(key{"a"}, build))
+	require.Equal(t, 2, m.Memo(key{"b"}, build))
+	require.Equal(t, 2, calls)
+	other := &Metadata{}
+	require.Equal(t, 3, other.Memo(key{"a"}, build), "each metadata has its own memo")
+}

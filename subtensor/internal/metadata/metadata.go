@@ -136,6 +136,26 @@ type Metadata struct {
 
 	dynOnce sync.Once
 	dynFns  []dynFunc
+
+	memo sync.Map // caller's key -> *memoEntry
+}
+
+type memoEntry struct {
+	once sync.Once
+	v    any
+}
+
+// Memo returns the value stored under key for this metadata, computing it
+// with build the first time key is asked for (build runs once per key even
+// under concurrent calls). It lets callers keep facts derived from one
+// runtime's type registry (such as a checked type layout) for as long as
+// that runtime's metadata lives, and no longer. Keys follow sync.Map rules;
+// use an unexported key type to avoid collisions between callers.
+func (m *Metadata) Memo(key any, build func() any) any {
+	e, _ := m.memo.LoadOrStore(key, &memoEntry{})
+	me := e.(*memoEntry)
+	me.once.Do(func() { me.v = build() })
+	return me.v
 }
 
 // Pallet returns the pallet with the given name.
