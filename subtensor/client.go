@@ -379,24 +379,8 @@ func (c *Client) StateCall(ctx context.Context, method string, args []byte, opts
 // callAPI encodes args through the metadata, calls the runtime API and
 // decodes the result into out.
 func (c *Client) callAPI(ctx context.Context, api, method string, out any, opts []ReadOption, args ...any) error {
-	m := c.runtime().meta
-	am, err := m.RuntimeAPIMethod(api, method)
-	if err != nil {
-		return fmt.Errorf("%w: %s_%s: %w", ErrRuntimeMetadata, api, method, err)
-	}
-	if t, ok := m.Types.Type(am.Output); ok && t.Kind == metadata.KindSequence {
-		if et, ok := m.Types.Type(t.Elem); ok && et.Kind == metadata.KindPrimitive && et.Primitive == metadata.PrimU8 {
-			if _, isBytes := out.(*[]byte); !isBytes {
-				return fmt.Errorf("%w: %s_%s returns opaque bytes on this runtime (spec %d); typed decoding needs a runtime whose metadata describes the result",
-					ErrRuntimeMetadata, api, method, c.runtime().specVersion)
-			}
-		}
-	}
-	enc, err := m.EncodeRuntimeAPIArgs(am, args...)
-	if err != nil {
-		return fmt.Errorf("subtensor: encode %s_%s arguments: %w", api, method, err)
-	}
-	raw, err := c.StateCall(ctx, am.StateCallName(), enc, opts...)
+	_, isBytes := out.(*[]byte)
+	m, am, raw, err := c.callAPIRaw(ctx, api, method, !isBytes, opts, args...)
 	if err != nil {
 		return err
 	}
@@ -404,6 +388,34 @@ func (c *Client) callAPI(ctx context.Context, api, method string, out any, opts 
 		return fmt.Errorf("%w: %s_%s: %w", ErrMalformedResponse, api, method, err)
 	}
 	return nil
+}
+
+// callAPIRaw encodes args through the metadata and calls the runtime API;
+// it returns the metadata and method the result is to be decoded with and
+// the undecoded result. typed says the caller will decode the result as a
+// typed value, which a runtime that declares it as opaque bytes cannot
+// serve.
+func (c *Client) callAPIRaw(ctx context.Context, api, method string, typed bool, opts []ReadOption, args ...any) (*metadata.Metadata, *metadata.APIMethod, []byte, error) {
+	m := c.runtime().meta
+	am, err := m.RuntimeAPIMethod(api, method)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%w: %s_%s: %w", ErrRuntimeMetadata, api, method, err)
+	}
+	if t, ok := m.Types.Type(am.Output); ok && t.Kind == metadata.KindSequence && typed {
+		if et, ok := m.Types.Type(t.Elem); ok && et.Kind == metadata.KindPrimitive && et.Primitive == metadata.PrimU8 {
+			return nil, nil, nil, fmt.Errorf("%w: %s_%s returns opaque bytes on this runtime (spec %d); typed decoding needs a runtime whose metadata describes the result",
+				ErrRuntimeMetadata, api, method, c.runtime().specVersion)
+		}
+	}
+	enc, err := m.EncodeRuntimeAPIArgs(am, args...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("subtensor: encode %s_%s arguments: %w", api, method, err)
+	}
+	raw, err := c.StateCall(ctx, am.StateCallName(), enc, opts...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return m, am, raw, nil
 }
 
 func (c *Client) hasAPI(api, method string) bool {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+
+	"github.com/gotensor/gotensor/subtensor/internal/metadata"
 )
 
 // This file is the remote client's MechanismChain. Runtimes from spec ~320
@@ -133,17 +135,20 @@ func (c *Client) Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opt
 			return nil, err
 		}
 	}
-	var mg Metagraph
-	found := false
+	var (
+		m   *metadata.Metadata
+		am  *metadata.APIMethod
+		raw []byte
+	)
 	switch nf := c.selectiveFieldCount(); {
 	case nf > 0:
 		idx := make([]uint16, nf)
 		for i := range idx {
 			idx[i] = uint16(i)
 		}
-		found, err = c.callAPIInto(ctx, apiSubnetInfo, "get_selective_mechagraph", &mg, opts, uint16(netuid), uint8(mech), idx)
+		m, am, raw, err = c.callAPIRaw(ctx, apiSubnetInfo, "get_selective_mechagraph", true, opts, uint16(netuid), uint8(mech), idx)
 	case c.hasAPI(apiSubnetInfo, "get_mechagraph"):
-		found, err = c.callAPIInto(ctx, apiSubnetInfo, "get_mechagraph", &mg, opts, uint16(netuid), uint8(mech))
+		m, am, raw, err = c.callAPIRaw(ctx, apiSubnetInfo, "get_mechagraph", true, opts, uint16(netuid), uint8(mech))
 	case mech == 0:
 		return c.Metagraph(ctx, netuid, opts...)
 	default:
@@ -153,22 +158,19 @@ func (c *Client) Mechagraph(ctx context.Context, netuid NetUID, mech MechID, opt
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	mg, err := decodeMetagraph(m, am, raw)
+	if err != nil {
+		return nil, err
+	}
+	if mg == nil {
 		return nil, fmt.Errorf("%w: subnet %d mechanism %d", ErrNotFound, netuid, mech)
 	}
 	// get_mechagraph reports the storage index NetUIDIndex(netuid, mech)
 	// as netuid, the selective call the subnet's; both backends answer as
 	// get_mechagraph does.
 	mg.NetUID = NetUID(NetUIDIndex(netuid, mech))
-	for i := range mg.Axons {
-		if i < len(mg.Hotkeys) {
-			mg.Axons[i].Hotkey = mg.Hotkeys[i]
-		}
-		if i < len(mg.Coldkeys) {
-			mg.Axons[i].Coldkey = mg.Coldkeys[i]
-		}
-	}
-	return &mg, nil
+	mg.fillAxonKeys()
+	return mg, nil
 }
 
 // MechanismWeights implements MechanismChain: the Weights rows stored under

@@ -139,47 +139,35 @@ func weightEntries(ws []wireWeight) []WeightEntry {
 }
 
 // decodeNeuronsLite decodes a get_neurons_lite result with the runtime's
-// metadata (the path NeuronsLite uses; exposed for benchmarks and tests).
+// metadata (the path NeuronsLite uses): the fast decoder when the
+// runtime's layout allows, else the generic one.
 func decodeNeuronsLite(m *metadata.Metadata, raw []byte) ([]NeuronInfoLite, error) {
 	am, err := m.RuntimeAPIMethod(apiNeuronInfo, "get_neurons_lite")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRuntimeMetadata, err)
 	}
-	var ws []wireNeuronLite
-	if err := m.DecodeRuntimeAPIResult(am, raw, &ws); err != nil {
-		return nil, fmt.Errorf("%w: get_neurons_lite: %w", ErrMalformedResponse, err)
+	if out, ok, err := decodeNeuronsLiteFast(m, am, raw); ok {
+		return out, err
 	}
-	out := make([]NeuronInfoLite, len(ws))
-	for i := range ws {
-		out[i] = ws[i].lite()
-	}
-	return out, nil
+	return decodeNeuronsLiteGeneric(m, am, raw)
 }
 
 // NeuronsLite implements Chain.
 func (c *Client) NeuronsLite(ctx context.Context, netuid NetUID, opts ...ReadOption) ([]NeuronInfoLite, error) {
-	var ws []wireNeuronLite
-	if err := c.callAPI(ctx, apiNeuronInfo, "get_neurons_lite", &ws, opts, uint16(netuid)); err != nil {
+	m, _, raw, err := c.callAPIRaw(ctx, apiNeuronInfo, "get_neurons_lite", true, opts, uint16(netuid))
+	if err != nil {
 		return nil, err
 	}
-	out := make([]NeuronInfoLite, len(ws))
-	for i := range ws {
-		out[i] = ws[i].lite()
-	}
-	return out, nil
+	return decodeNeuronsLite(m, raw)
 }
 
 // Neurons implements Chain.
 func (c *Client) Neurons(ctx context.Context, netuid NetUID, opts ...ReadOption) ([]NeuronInfo, error) {
-	var ws []wireNeuron
-	if err := c.callAPI(ctx, apiNeuronInfo, "get_neurons", &ws, opts, uint16(netuid)); err != nil {
+	m, am, raw, err := c.callAPIRaw(ctx, apiNeuronInfo, "get_neurons", true, opts, uint16(netuid))
+	if err != nil {
 		return nil, err
 	}
-	out := make([]NeuronInfo, len(ws))
-	for i := range ws {
-		out[i] = ws[i].full()
-	}
-	return out, nil
+	return decodeNeurons(m, am, raw)
 }
 
 // Neuron implements Chain.
@@ -340,14 +328,23 @@ func (c *Client) AllDynamicInfo(ctx context.Context, opts ...ReadOption) ([]Dyna
 
 // Metagraph implements Chain (get_metagraph).
 func (c *Client) Metagraph(ctx context.Context, netuid NetUID, opts ...ReadOption) (*Metagraph, error) {
-	var mg Metagraph
-	found, err := c.callAPIInto(ctx, apiSubnetInfo, "get_metagraph", &mg, opts, uint16(netuid))
+	m, am, raw, err := c.callAPIRaw(ctx, apiSubnetInfo, "get_metagraph", true, opts, uint16(netuid))
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	mg, err := decodeMetagraph(m, am, raw)
+	if err != nil {
+		return nil, err
+	}
+	if mg == nil {
 		return nil, fmt.Errorf("%w: subnet %d", ErrNotFound, netuid)
 	}
+	mg.fillAxonKeys()
+	return mg, nil
+}
+
+// fillAxonKeys gives each axon its uid's hotkey and coldkey.
+func (mg *Metagraph) fillAxonKeys() {
 	for i := range mg.Axons {
 		if i < len(mg.Hotkeys) {
 			mg.Axons[i].Hotkey = mg.Hotkeys[i]
@@ -356,7 +353,6 @@ func (c *Client) Metagraph(ctx context.Context, netuid NetUID, opts ...ReadOptio
 			mg.Axons[i].Coldkey = mg.Coldkeys[i]
 		}
 	}
-	return &mg, nil
 }
 
 // StakeInfoForColdkey implements Chain.
