@@ -53,8 +53,8 @@ func (a ufix) toU64(frac uint) uint64 {
 	return a.hi<<(64-frac) | a.lo>>frac
 }
 
-// float64 is the value as a float64 (for reads that report one).
-func (a ufix) float64(frac uint) float64 {
+// toFloat is the value as a float64 (for reads that report one).
+func (a ufix) toFloat(frac uint) float64 {
 	return (float64(a.hi)*math.Exp2(64) + float64(a.lo)) / math.Exp2(float64(frac))
 }
 
@@ -228,7 +228,7 @@ func fixFromFloat(f float64, frac uint) ufix {
 	return r
 }
 
-// toU64F64 converts a U96F32 to U64F64 (exact, saturating).
+// u96ToU64F64 converts a U96F32 to U64F64 (exact, saturating).
 func (a ufix) u96ToU64F64() ufix {
 	if a.hi>>32 != 0 {
 		return ufixMax

@@ -147,7 +147,7 @@ func (s *state) dynamicInfo(sn *subnet) st.DynamicInfo {
 		AlphaInEmission: st.Balance(sn.alphaInEmission), TaoInEmission: st.Balance(sn.taoInEmission),
 		PendingAlphaEmission: st.Balance(sn.pendingServer + sn.pendingValidator),
 		PendingRootEmission:  st.Balance(sn.pendingRoot), SubnetVolume: sn.volume,
-		NetworkRegisteredAt: sn.registeredAt, MovingPrice: sn.movingPrice.float64(f32), Price: sn.price(),
+		NetworkRegisteredAt: sn.registeredAt, MovingPrice: sn.movingPrice.toFloat(f32), Price: sn.price(),
 	}
 }
 
@@ -305,7 +305,7 @@ func (s *state) metagraph(sn *subnet) *st.Metagraph {
 		AlphaIn: d.AlphaIn, AlphaOut: d.AlphaOut, TaoIn: d.TaoIn, AlphaOutEmission: d.AlphaOutEmission,
 		AlphaInEmission: d.AlphaInEmission, TaoInEmission: d.TaoInEmission,
 		PendingAlphaEmission: d.PendingAlphaEmission, PendingRootEmission: d.PendingRootEmission,
-		SubnetVolume: sn.volume, MovingPrice: sn.movingPrice.float64(f32), Rho: h.rho, Kappa: h.kappa,
+		SubnetVolume: sn.volume, MovingPrice: sn.movingPrice.toFloat(f32), Rho: h.rho, Kappa: h.kappa,
 		MinAllowedWeights: h.minAllowedWeights, MaxWeightsLimit: h.maxWeightsLimit,
 		WeightsVersion: h.weightsVersion, WeightsRateLimit: h.weightsRateLimit,
 		ActivityCutoff: h.activityCutoff(), MaxValidators: h.maxValidators,
