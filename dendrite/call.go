@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gotensor/gotensor/synapse"
+	"github.com/gotensor/gotensor/wallet"
 )
 
 // Call sends syn to target and returns syn filled with the answer, as
@@ -189,29 +190,44 @@ func (d *Dendrite) exchange(ctx context.Context, syn synapse.Synapse, name, host
 // Python's preprocess_synapse_for_request.
 func (d *Dendrite) preprocess(syn synapse.Synapse, host string, port int, axonHotkey string) error {
 	b := syn.SynapseBase()
-	b.Dendrite = synapse.TerminalInfo{
-		IP:      synapse.Ptr(d.cfg.externalIP),
-		Version: synapse.Ptr(d.cfg.version),
-		Nonce:   synapse.Ptr(time.Now().UnixNano()),
-		UUID:    synapse.Ptr(d.uuid),
-		Hotkey:  synapse.Ptr(d.ss58),
+	v := &requestValues{
+		ip: d.cfg.externalIP, version: d.cfg.version, nonce: time.Now().UnixNano(), uuid: d.uuid, hotkey: d.ss58,
+		axonIP: host, axonPort: port, axonHotkey: axonHotkey,
 	}
-	b.Axon = synapse.TerminalInfo{
-		IP:     synapse.Ptr(host),
-		Port:   synapse.Ptr(port),
-		Hotkey: synapse.Ptr(axonHotkey),
-	}
+	b.Dendrite = synapse.TerminalInfo{IP: &v.ip, Version: &v.version, Nonce: &v.nonce, UUID: &v.uuid, Hotkey: &v.hotkey}
+	b.Axon = synapse.TerminalInfo{IP: &v.axonIP, Port: &v.axonPort, Hotkey: &v.axonHotkey}
 	hash, err := synapse.BodyHash(syn)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrEncode, err)
 	}
-	msg := SignatureMessage(*b.Dendrite.Nonce, d.ss58, axonHotkey, d.uuid, hash)
+	msg := SignatureMessage(v.nonce, d.ss58, axonHotkey, d.uuid, hash)
 	sig, err := d.hotkey.Sign(msg)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrSign, err)
 	}
-	b.Dendrite.Signature = synapse.Ptr("0x" + hex.EncodeToString(sig))
+	v.signature = signatureHex(sig)
+	b.Dendrite.Signature = &v.signature
 	return nil
+}
+
+// signatureHex returns "0x" + hex of sig with one allocation.
+func signatureHex(sig []byte) string {
+	var text [2 + 2*wallet.SignatureSize]byte
+	if len(sig) != wallet.SignatureSize {
+		return "0x" + hex.EncodeToString(sig)
+	}
+	copy(text[:], "0x")
+	hex.Encode(text[2:], sig)
+	return string(text[:])
+}
+
+// requestValues backs the terminal-info fields preprocess sets, so that they
+// point into one allocation per call instead of one each.
+type requestValues struct {
+	ip, uuid, hotkey, signature string
+	version, nonce              int64
+	axonIP, axonHotkey          string
+	axonPort                    int
 }
 
 // SignatureMessage returns the bytes a dendrite signs:
