@@ -3,6 +3,7 @@ package axon_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -148,6 +149,16 @@ func TestHostileRequests(t *testing.T) {
 		{"JSON of the wrong type", func() wireRequest {
 			w := bob.build(t, synapsetest.NewDummy(1), nil)
 			w.body = []byte(`{"dummy_input": "one"}`)
+			return w
+		}, result{400, "Improperly formatted request body: *"}},
+		{"body terminal info of the wrong type", func() wireRequest {
+			w := bob.build(t, synapsetest.NewDummy(1), nil)
+			w.body = bytes.Replace(w.body, []byte(`{`), []byte(`{"dendrite":{"port":"eighty"},`), 1)
+			return w
+		}, result{400, "Improperly formatted request body: *"}},
+		{"body axon info that is not an object", func() wireRequest {
+			w := bob.build(t, synapsetest.NewDummy(1), nil)
+			w.body = bytes.Replace(w.body, []byte(`{`), []byte(`{"axon":[1],`), 1)
 			return w
 		}, result{400, "Improperly formatted request body: *"}},
 		{"JSON that is not an object", func() wireRequest {
@@ -339,4 +350,35 @@ func TestHostileFlood(t *testing.T) {
 
 	client.CloseIdleConnections()
 	require.NoError(t, a.Stop(context.Background()))
+}
+
+// TestBodyTerminalInfoIgnored: the terminal infos in a request body are not
+// signed, so the forward and the answer see the header (signed) ones, whatever
+// the body claims, and whether the body sets, nulls or omits them.
+func TestBodyTerminalInfoIgnored(t *testing.T) {
+	k := testKeys(t)
+	a := startAxon(t, k)
+	axon.Attach(a, doubler)
+	bob := newSigner(k.bob, k.alice.SS58Address())
+	for _, forged := range []string{
+		`{"dendrite":{"hotkey":"5Forged","nonce":1,"uuid":"forged","signature":"0xforged","ip":"6.6.6.6","port":666},"axon":{"hotkey":"5Forged","status_code":599},`,
+		`{"dendrite":{"hotkey":null,"nonce":null,"uuid":null},"axon":null,`,
+		`{"dendrite":{},"axon":{},`,
+	} {
+		w := bob.build(t, synapsetest.NewDummy(4), nil)
+		w.body = bytes.Replace(w.body, []byte(`{`), []byte(forged), 1)
+		resp := send(t, http.DefaultClient, a.Addr(), w)
+		require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)
+		require.Equal(t, k.bob.SS58Address(), resp.header("bt_header_dendrite_hotkey"))
+		require.Equal(t, w.headers["bt_header_dendrite_uuid"][0], resp.header("bt_header_dendrite_uuid"))
+		require.Equal(t, w.headers["bt_header_dendrite_nonce"][0], resp.header("bt_header_dendrite_nonce"))
+		require.Equal(t, "127.0.0.1", resp.header("bt_header_dendrite_ip"))
+		require.Equal(t, k.alice.SS58Address(), resp.header("bt_header_axon_hotkey"))
+		require.Equal(t, "200", resp.header("bt_header_axon_status_code"))
+		var out struct {
+			DummyOutput int `json:"dummy_output"`
+		}
+		require.NoError(t, json.Unmarshal(resp.body, &out))
+		require.Equal(t, 8, out.DummyOutput)
+	}
 }

@@ -178,6 +178,13 @@ func (rt *route[T]) authenticate(a *Axon, r *http.Request, hdr T, windowTimeout 
 	}
 	syn := rt.newSynapse()
 	if len(body) > 0 {
+		// The body's terminal infos are parsed (a malformed one is still a
+		// 400) but then replaced by the signed header ones below: let the
+		// decoder fill one scratch block instead of allocating each field.
+		var scratch bodyTerminalScratch
+		if !hashesTerminalInfo(syn) {
+			scratch.attach(syn.SynapseBase())
+		}
 		if err := synapse.DecodeBody(body, syn); err != nil {
 			return zero, refuse(http.StatusBadRequest,
 				"Improperly formatted request body: "+sanitize(err.Error(), 256), errors.Join(ErrBadRequest, err))
@@ -195,6 +202,50 @@ func (rt *route[T]) authenticate(a *Axon, r *http.Request, hdr T, windowTimeout 
 	}
 	*syn.SynapseBase() = *b
 	return syn, nil
+}
+
+// bodyTerminalScratch receives the terminal infos of a request body, which
+// authenticate discards.
+type bodyTerminalScratch struct {
+	dendrite, axon terminalValues
+}
+
+type terminalValues struct {
+	statusCode, port                     int
+	processTime                          float64
+	version, nonce                       int64
+	statusMessage, ip, uuid, hotkey, sig string
+}
+
+// hashesTerminalInfo reports whether the body hash covers a terminal info:
+// then a field absent from the body must stay nil, as without the scratch.
+func hashesTerminalInfo(s synapse.Synapse) bool {
+	hf, ok := s.(synapse.HashFielder)
+	if !ok {
+		return false
+	}
+	for _, name := range hf.RequiredHashFields() {
+		if name == "dendrite" || name == "axon" {
+			return true
+		}
+	}
+	return false
+}
+
+// attach points every terminal-info field of b into s; encoding/json decodes
+// into a non-nil pointer's target instead of allocating a new one (and sets
+// the pointer to nil for a JSON null, as before).
+func (s *bodyTerminalScratch) attach(b *synapse.Base) {
+	s.dendrite.attach(&b.Dendrite)
+	s.axon.attach(&b.Axon)
+}
+
+func (v *terminalValues) attach(t *synapse.TerminalInfo) {
+	*t = synapse.TerminalInfo{
+		StatusCode: &v.statusCode, StatusMessage: &v.statusMessage, ProcessTime: &v.processTime,
+		IP: &v.ip, Port: &v.port, Version: &v.version, Nonce: &v.nonce,
+		UUID: &v.uuid, Hotkey: &v.hotkey, Signature: &v.sig,
+	}
 }
 
 // signatureMessage builds "{nonce}.{dendrite_hotkey}.{axon_hotkey}.{uuid}.{body_hash}".
