@@ -49,3 +49,16 @@ func FuzzIsCanonicalKey(f *testing.F) {
 		}
 	})
 }
+
+// lowerKey's table must agree with strings.ToLower, and spare the decoders an
+// allocation for the headers every request and response carries.
+func TestLowerKeyTable(t *testing.T) {
+	for k, lk := range lowerKeys {
+		require.Equal(t, strings.ToLower(k), lk, "%q", k)
+	}
+	for _, k := range []string{"Content-Type", "Content-Length", "Date", "User-Agent", "Accept-Encoding",
+		"Bt_header_axon_nonce", "bt_header_dendrite_signature", "Computed_body_hash", "timeout"} {
+		require.Zero(t, testing.AllocsPerRun(10, func() { _ = lowerKey(k) }), "%q", k)
+	}
+	require.Equal(t, "x-custom", lowerKey("X-Custom"))
+}

@@ -607,6 +607,12 @@ var lowerKeys = func() map[string]string {
 		add(axonKeys[i])
 		add(dendriteKeys[i])
 	}
+	// The HTTP headers of every request and response, which the decoders
+	// skip: lowering them would be one allocation each.
+	for _, k := range []string{"content-type", "content-length", "date", "user-agent", "accept-encoding",
+		"accept", "host", "connection", "keep-alive", "server", "transfer-encoding"} {
+		add(k)
+	}
 	return m
 }()
 
