@@ -152,7 +152,10 @@ type memoEntry struct {
 // that runtime's metadata lives, and no longer. Keys follow sync.Map rules;
 // use an unexported key type to avoid collisions between callers.
 func (m *Metadata) Memo(key any, build func() any) any {
-	e, _ := m.memo.LoadOrStore(key, &memoEntry{})
+	e, ok := m.memo.Load(key)
+	if !ok {
+		e, _ = m.memo.LoadOrStore(key, &memoEntry{})
+	}
 	me := e.(*memoEntry)
 	me.once.Do(func() { me.v = build() })
 	return me.v
