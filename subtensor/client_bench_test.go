@@ -47,9 +47,10 @@ func TestNeuronsLite256Decode(t *testing.T) {
 }
 
 // BenchmarkDecodeNeuronsLite256 is the client's decode path for
-// get_neurons_lite (compiled DecodeInto plan + conversion to
-// NeuronInfoLite); the Dynamic sub-benchmark is the baseline: the generic
-// map/slice decode of the same bytes.
+// get_neurons_lite (the typed fast decoder, Client); the baselines are the
+// reflection-driven DecodeInto plan with conversion to NeuronInfoLite
+// (Generic, the fallback on runtimes the fast decoder does not accept) and
+// the generic map/slice decode of the same bytes (Dynamic).
 func BenchmarkDecodeNeuronsLite256(b *testing.B) {
 	_, m := spec343V15(b)
 	raw := neuronsLite256(b, m)
@@ -60,6 +61,15 @@ func BenchmarkDecodeNeuronsLite256(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := decodeNeuronsLite(m, raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Generic", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeNeuronsLiteGeneric(m, am, raw); err != nil {
 				b.Fatal(err)
 			}
 		}

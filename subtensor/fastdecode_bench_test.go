@@ -141,3 +141,32 @@ func BenchmarkDecodeNeurons256(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDecodeMechagraph1024 decodes the recorded get_selective_mechagraph
+// result (finney netuid 1, 1024 uids, every field selected): Fast against
+// the Generic baseline.
+func BenchmarkDecodeMechagraph1024(b *testing.B) {
+	_, m := spec343V15(b)
+	raw := mustHex(b, recordedResult(b, "metagraph", "SubnetInfoRuntimeApi_get_selective_mechagraph"))
+	am, err := m.RuntimeAPIMethod(apiSubnetInfo, "get_selective_mechagraph")
+	require.NoError(b, err)
+	require.NotNil(b, metagraphPlanFor(m, am).plans, "fast decoder must accept spec 343")
+	b.Run("Fast", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeMetagraph(m, am, raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Generic", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeMetagraphGeneric(m, am, raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,6 +1,9 @@
 package subtensor
 
 import (
+	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -272,4 +275,50 @@ func FuzzFastNeurons(f *testing.F) {
 			sameNeurons(t, m, full, raw)
 		}
 	})
+}
+
+// TestFastDecodersSpec300 checks the runtime the real-runtime benchmark
+// runs (node-subtensor spec 300, /work/shared/testnet): the fast decoders
+// accept its layouts and equal the generic ones on its recorded results
+// (internal/metadata/testdata/spec300_state_calls.json) and on the
+// 256-uid results re-encoded with its types.
+func TestFastDecodersSpec300(t *testing.T) {
+	b, err := os.ReadFile("internal/metadata/testdata/spec300_Metadata_metadata_at_version_15.hex")
+	require.NoError(t, err)
+	m, err := metadata.Decode(mustHex(t, strings.TrimSpace(string(b))))
+	require.NoError(t, err)
+	var rec struct {
+		Calls []struct{ Method, Result string }
+	}
+	b, err = os.ReadFile("internal/metadata/testdata/spec300_state_calls.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rec))
+	recorded := map[string][]byte{}
+	for _, c := range rec.Calls {
+		recorded[c.Method] = mustHex(t, c.Result)
+	}
+
+	selective := apiMethod(t, m, apiSubnetInfo, "get_selective_metagraph")
+	require.NotNil(t, metagraphPlanFor(m, selective).plans)
+	require.True(t, sameMetagraph(t, m, selective, recorded["SubnetInfoRuntimeApi_get_selective_metagraph"]))
+	lite := apiMethod(t, m, apiNeuronInfo, "get_neurons_lite")
+	require.True(t, sameNeuronsLite(t, m, lite, recorded["NeuronInfoRuntimeApi_get_neurons_lite"]))
+
+	// The spec-343 256-uid results, re-encoded as spec 300's types.
+	_, m343 := spec343V15(t)
+	reencode := func(from *metadata.APIMethod, raw []byte, to *metadata.APIMethod) []byte {
+		v, err := m343.DecodeValue(from.Output, raw)
+		require.NoError(t, err)
+		out, err := m.EncodeValue(to.Output, v)
+		require.NoError(t, err)
+		return out
+	}
+	plain := apiMethod(t, m, apiSubnetInfo, "get_metagraph")
+	require.NotNil(t, metagraphPlanFor(m, plain).plans)
+	mg := reencode(apiMethod(t, m343, apiSubnetInfo, "get_metagraph"), metagraph256(t, m343), plain)
+	require.True(t, sameMetagraph(t, m, plain, mg))
+	full := apiMethod(t, m, apiNeuronInfo, "get_neurons")
+	require.NotNil(t, neuronsPlanFor(m, full, neuronGoNames).plans)
+	ns := reencode(apiMethod(t, m343, apiNeuronInfo, "get_neurons"), neurons256(t, m343), full)
+	require.True(t, sameNeurons(t, m, full, ns))
 }
