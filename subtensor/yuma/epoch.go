@@ -168,7 +168,9 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 	// integers for classic Yuma) and drops, in the same pass, the bonds on
 	// uids registered since the last epoch (the chain's mask; a uid >= n
 	// reads registration block 0).
-	readBonds := func(proportion bool) [][]Entry {
+	// colSum, if not nil, receives the column sums of the rows read (as
+	// inplace_col_normalize_sparse computes them: saturating, row-major).
+	readBonds := func(proportion bool, colSum []fp) [][]Entry {
 		bonds := a.rowsWithCap(n, func(i int) int { return len(in.Bonds[i]) })
 		for i, row := range in.Bonds {
 			r := bonds[i]
@@ -185,6 +187,9 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 					v = fixed.U16Proportion(b.Value)
 				}
 				r = append(r, Entry{b.UID, v})
+				if colSum != nil && int(b.UID) < n {
+					colSum[b.UID] = colSum[b.UID].SatAdd(v)
+				}
 			}
 			bonds[i] = r
 		}
@@ -198,7 +203,7 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 	// which the output conversion applies.
 	var upscale []fp
 	if p.Yuma3 {
-		bonds := readBonds(true)
+		bonds := readBonds(true, nil)
 		var used bool
 		emaBonds, used = computeBondsSparse(a, p, weightsForBonds, bonds, consensus)
 		if tr != nil {
@@ -209,11 +214,12 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 		dividends = vecMul(totalBondsPerValidator, activeStake)
 		inplaceNormalize(dividends)
 	} else if tr == nil {
-		bonds := readBonds(false)
-		emaBonds, dividends, upscale = classicBonds(a, weightsForBonds, bonds, activeStake, incentive, normalAlpha(p.BondsMovingAverage), n)
+		bondSum := make([]fp, n)
+		bonds := readBonds(false, bondSum)
+		emaBonds, dividends, upscale = classicBonds(a, weightsForBonds, bonds, bondSum, activeStake, incentive, normalAlpha(p.BondsMovingAverage), n)
 		inplaceNormalize(dividends)
 	} else {
-		bonds := readBonds(false)
+		bonds := readBonds(false, nil)
 		inplaceColNormalize(bonds, n)
 		delta := rowHadamardSparse(a, weightsForBonds, activeStake)
 		inplaceColNormalize(delta, n)

@@ -623,15 +623,15 @@ func cloneSparse(m [][]Entry) [][]Entry {
 // classicBonds is classic Yuma's bond step with fewer passes over the
 // matrices: bonds and delta (weights·stake, rowHadamardSparse) are column-
 // normalised row by row just before the EMA merges each row, with column
-// sums taken beforehand (delta's while it is built); the EMA's column
+// sums taken beforehand (bondSum by the caller as it reads the bonds,
+// delta's while it is built, the EMA's as each row is merged); the EMA's column
 // normalisation, the dividends (matmulTransposeSparse) and the column
 // maxima of inplaceColMaxUpscale share one pass. It returns the column-
 // normalised EMA bonds, the unnormalised dividends and the column maxima
 // (the caller applies the upscale where it converts the stored bonds).
 // Every entry goes through the same operations in the same order as in
 // the separate functions, so the results are the same bits.
-func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, activeStake, incentive []fp, alpha fp, n int) (ema [][]Entry, dividends, colMax []fp) {
-	bondSum := colSums(bonds, n)
+func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, bondSum, activeStake, incentive []fp, alpha fp, n int) (ema [][]Entry, dividends, colMax []fp) {
 	rows := min(len(weightsForBonds), len(activeStake))
 	delta := a.rowsWithCap(rows, func(i int) int { return len(weightsForBonds[i]) })
 	deltaSum := make([]fp, n)
@@ -646,8 +646,8 @@ func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, activeStake, incen
 		}
 		delta[i] = r
 	}
-	ema = matEmaSparseScaled(a, delta, deltaSum, bonds, bondSum, alpha)
-	emaSum := colSums(ema, n)
+	emaSum := make([]fp, n)
+	ema = matEmaSparseScaled(a, delta, deltaSum, bonds, bondSum, alpha, emaSum)
 	dividends = make([]fp, len(ema))
 	colMax = make([]fp, n)
 	for i, row := range ema {
@@ -676,13 +676,22 @@ func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, activeStake, incen
 func colSums(m [][]Entry, cols int) []fp {
 	s := make([]fp, cols)
 	for _, row := range m {
-		for _, e := range row {
-			if int(e.UID) < cols {
-				s[e.UID] = s[e.UID].SatAdd(e.Value)
-			}
-		}
+		addColSums(s, row)
 	}
 	return s
+}
+
+// addColSums adds a row into column sums (saturating, j < len(sum)); a nil
+// sum is left alone.
+func addColSums(sum []fp, row []Entry) {
+	if sum == nil {
+		return
+	}
+	for _, e := range row {
+		if int(e.UID) < len(sum) {
+			sum[e.UID] = sum[e.UID].SatAdd(e.Value)
+		}
+	}
 }
 
 // divideRow is inplaceColNormalize's second pass on one row: entries whose
@@ -698,13 +707,14 @@ func divideRow(row []Entry, colSum []fp) {
 // matEmaSparse: α·new + (1−α)·old accumulated on a dense row of width
 // len(new) (the chain assumes a square matrix), entries > 0 kept ascending.
 func matEmaSparse(a *arena, newM, oldM [][]Entry, alpha fp) [][]Entry {
-	return matEmaSparseScaled(a, newM, nil, oldM, nil, alpha)
+	return matEmaSparseScaled(a, newM, nil, oldM, nil, alpha, nil)
 }
 
 // matEmaSparseScaled is matEmaSparse of newM and oldM column-normalised by
 // the given column sums (nil: as they are); it normalises each row in place
-// just before merging it, while the row is in cache.
-func matEmaSparseScaled(a *arena, newM [][]Entry, newSum []fp, oldM [][]Entry, oldSum []fp, alpha fp) [][]Entry {
+// just before merging it, while the row is in cache. If outSum is not nil
+// it receives the result's column sums (colSums' order: row by row).
+func matEmaSparseScaled(a *arena, newM [][]Entry, newSum []fp, oldM [][]Entry, oldSum []fp, alpha fp, outSum []fp) [][]Entry {
 	n := len(newM)
 	if n == 0 {
 		return nil
@@ -726,6 +736,7 @@ func matEmaSparseScaled(a *arena, newM [][]Entry, newSum []fp, oldM [][]Entry, o
 		if s1, ok := ascendingStart(row); ok {
 			if s2, ok := ascendingStart(oldRow); ok {
 				out[i] = emaMergeRow(a.take(len(row) + len(oldRow))[:0], row, s1, oldRow, s2, n, alpha, oneMinus)
+				addColSums(outSum, out[i])
 				continue
 			}
 		}
@@ -751,6 +762,7 @@ func matEmaSparseScaled(a *arena, newM [][]Entry, newSum []fp, oldM [][]Entry, o
 			}
 		}
 		out[i] = r
+		addColSums(outSum, r)
 		acc.reset()
 	}
 	return out
