@@ -1,6 +1,7 @@
 package subtensor
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -480,26 +481,54 @@ const storagePageSize = 1000
 // state_getKeysPaged and fetching values with state_queryStorageAt, all at
 // one block (the best block unless AtBlock is given).
 func (c *Client) IterateStorage(ctx context.Context, pallet, item string, prefixKeys []any, opts ...ReadOption) ([]StorageEntry, error) {
+	m, raw, err := c.iterateStorageRaw(ctx, pallet, item, prefixKeys, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StorageEntry, 0, len(raw))
+	for _, r := range raw {
+		parts, err := m.DecodeStorageKey(pallet, item, r.key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s.%s key: %w", ErrMalformedResponse, pallet, item, err)
+		}
+		e := StorageEntry{Value: r.value, Keys: make([]any, len(parts))}
+		for j, p := range parts {
+			e.Keys[j] = p.Value
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// rawStorageEntry is one entry of a storage map, undecoded.
+type rawStorageEntry struct {
+	key, value []byte
+}
+
+// iterateStorageRaw is IterateStorage without decoding the keys; it also
+// returns the metadata the keys and values are to be decoded with.
+func (c *Client) iterateStorageRaw(ctx context.Context, pallet, item string, prefixKeys []any, opts []ReadOption) (*metadata.Metadata, []rawStorageEntry, error) {
 	o := ApplyReadOptions(opts)
 	if o.At == (Hash{}) {
 		_, h, err := c.head(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		o.At = h
 	}
 	m := c.runtime().meta
 	prefix, err := m.StorageKey(pallet, item, prefixKeys...)
 	if err != nil {
-		return nil, fmt.Errorf("subtensor: storage key %s.%s: %w", pallet, item, err)
+		return nil, nil, fmt.Errorf("subtensor: storage key %s.%s: %w", pallet, item, err)
 	}
 	prefixHex := "0x" + hex.EncodeToString(prefix)
+	at := o.At.String()
 	var keys []string
 	start := prefixHex
 	for {
 		var page []string
-		if err := c.rpc.Call(ctx, &page, "state_getKeysPaged", prefixHex, storagePageSize, start, o.At.String()); err != nil {
-			return nil, err
+		if err := c.rpc.Call(ctx, &page, "state_getKeysPaged", prefixHex, storagePageSize, start, at); err != nil {
+			return nil, nil, err
 		}
 		keys = append(keys, page...)
 		if len(page) < storagePageSize {
@@ -507,41 +536,60 @@ func (c *Client) IterateStorage(ctx context.Context, pallet, item string, prefix
 		}
 		start = page[len(page)-1]
 	}
-	out := make([]StorageEntry, 0, len(keys))
+	out := make([]rawStorageEntry, 0, len(keys))
 	for i := 0; i < len(keys); i += storagePageSize {
 		chunk := keys[i:min(i+storagePageSize, len(keys))]
 		var sets []struct {
-			Changes [][2]*string `json:"changes"`
+			Changes [][2]hexJSON `json:"changes"`
 		}
-		if err := c.rpc.Call(ctx, &sets, "state_queryStorageAt", chunk, o.At.String()); err != nil {
-			return nil, err
+		if err := c.rpc.Call(ctx, &sets, "state_queryStorageAt", chunk, at); err != nil {
+			if errors.Is(err, errBadHex) {
+				return nil, nil, fmt.Errorf("%w: %s.%s: %w", ErrMalformedResponse, pallet, item, err)
+			}
+			return nil, nil, err
 		}
 		for _, set := range sets {
 			for _, ch := range set.Changes {
 				if ch[0] == nil || ch[1] == nil {
 					continue
 				}
-				kb, err := decodeHex(*ch[0])
-				if err != nil {
-					return nil, fmt.Errorf("%w: storage key: %v", ErrMalformedResponse, err)
-				}
-				vb, err := decodeHex(*ch[1])
-				if err != nil {
-					return nil, fmt.Errorf("%w: storage value: %v", ErrMalformedResponse, err)
-				}
-				parts, err := m.DecodeStorageKey(pallet, item, kb)
-				if err != nil {
-					return nil, fmt.Errorf("%w: %s.%s key: %w", ErrMalformedResponse, pallet, item, err)
-				}
-				e := StorageEntry{Value: vb, Keys: make([]any, len(parts))}
-				for j, p := range parts {
-					e.Keys[j] = p.Value
-				}
-				out = append(out, e)
+				out = append(out, rawStorageEntry{key: ch[0], value: ch[1]})
 			}
 		}
 	}
-	return out, nil
+	return m, out, nil
+}
+
+// errBadHex is a hexJSON that is not hex.
+var errBadHex = errors.New("subtensor: malformed hex value")
+
+// hexJSON is a JSON hex string ("0x..."), decoded straight from the
+// response bytes; JSON null leaves it nil, "0x" makes it empty but not nil.
+type hexJSON []byte
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (h *hexJSON) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*h = nil
+		return nil
+	}
+	src := data
+	if len(src) >= 2 && src[0] == '"' && src[len(src)-1] == '"' && bytes.IndexByte(src, '\\') < 0 {
+		src = src[1 : len(src)-1]
+	} else {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		src = []byte(s)
+	}
+	src = bytes.TrimPrefix(src, []byte("0x"))
+	b := make([]byte, hex.DecodedLen(len(src)))
+	if _, err := hex.Decode(b, src); err != nil {
+		return fmt.Errorf("%w: %w", errBadHex, err)
+	}
+	*h = b
+	return nil
 }
 
 // ---- hex helpers ----

@@ -3,7 +3,6 @@ package subtensor
 import (
 	"context"
 	"fmt"
-	"reflect"
 
 	"github.com/gotensor/gotensor/subtensor/internal/metadata"
 )
@@ -199,27 +198,11 @@ func (c *Client) mechanismRows(ctx context.Context, item string, netuid NetUID, 
 // indexRows reads every row of the double map item (Weights or Bonds:
 // netuid index, uid → Vec<(u16, u16)>) under one netuid index.
 func (c *Client) indexRows(ctx context.Context, item string, index uint16, opts []ReadOption) (map[UID][]WeightEntry, error) {
-	entries, err := c.IterateStorage(ctx, PalletSubtensor, item, []any{index}, opts...)
+	m, entries, err := c.iterateStorageRaw(ctx, PalletSubtensor, item, []any{index}, opts)
 	if err != nil {
 		return nil, err
 	}
-	m := c.runtime().meta
-	out := make(map[UID][]WeightEntry, len(entries))
-	for _, e := range entries {
-		var uid UID
-		if len(e.Keys) != 2 {
-			return nil, fmt.Errorf("%w: %s key has %d parts", ErrMalformedResponse, item, len(e.Keys))
-		}
-		if err := assign(reflect.ValueOf(&uid).Elem(), e.Keys[1], "uid"); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
-		}
-		var ws []wireWeight
-		if _, err := m.DecodeStorageValue(PalletSubtensor, item, e.Value, &ws); err != nil {
-			return nil, fmt.Errorf("%w: %s value: %w", ErrMalformedResponse, item, err)
-		}
-		out[uid] = weightEntries(ws)
-	}
-	return out, nil
+	return decodeWeightRows(m, item, entries)
 }
 
 // MechanismWeightCommits implements MechanismChain: WeightCommits under

@@ -170,3 +170,28 @@ func BenchmarkDecodeMechagraph1024(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDecodeWeightRows256 decodes the Weights rows of a 256-uid
+// mechanism (64 validators weighting all 256 uids) as paged storage
+// iteration returns them: Fast against the Generic baseline.
+func BenchmarkDecodeWeightRows256(b *testing.B) {
+	_, m := spec343V15(b)
+	rows := weightRows256(b, m)
+	require.NotNil(b, weightRowsPlanFor(m, "Weights").prefix)
+	b.Run("Fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeWeightRows(m, "Weights", rows); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Generic", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeWeightRowsGeneric(m, "Weights", rows); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
