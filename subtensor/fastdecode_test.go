@@ -2,6 +2,7 @@ package subtensor
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -321,4 +322,47 @@ func TestFastDecodersSpec300(t *testing.T) {
 	require.NotNil(t, neuronsPlanFor(m, full, neuronGoNames).plans)
 	ns := reencode(apiMethod(t, m343, apiNeuronInfo, "get_neurons"), neurons256(t, m343), full)
 	require.True(t, sameNeurons(t, m, full, ns))
+}
+
+// TestFastDecodersOnMutatedInputs reaches deep into the layouts, which
+// random fuzz bytes rarely do: valid results with one byte changed at a
+// random place (lengths, tags, compact prefixes all get hit) or cut short,
+// decoded both ways.
+func TestFastDecodersOnMutatedInputs(t *testing.T) {
+	_, m := spec343V15(t)
+	rng := rand.New(rand.NewPCG(6, 343))
+	mutate := func(raw []byte) []byte {
+		if rng.IntN(4) == 0 {
+			return raw[:rng.IntN(len(raw))]
+		}
+		out := append([]byte{}, raw...)
+		i := rng.IntN(len(out))
+		out[i] = byte(rng.IntN(256))
+		return out
+	}
+	plain := apiMethod(t, m, apiSubnetInfo, "get_metagraph")
+	sel := apiMethod(t, m, apiSubnetInfo, "get_selective_mechagraph")
+	full := apiMethod(t, m, apiNeuronInfo, "get_neurons")
+	lite := apiMethod(t, m, apiNeuronInfo, "get_neurons_lite")
+	mg := metagraph256(t, m)
+	selective := mustHex(t, recordedResult(t, "metagraph", "SubnetInfoRuntimeApi_get_selective_mechagraph"))
+	ns := neurons256(t, m)
+	ls := neuronsLite256(t, m)
+	rows := weightRows256(t, m)
+	ok := 0
+	for range 100 {
+		for _, good := range []bool{
+			sameMetagraph(t, m, plain, mutate(mg)),
+			sameMetagraph(t, m, sel, mutate(selective)),
+			sameNeurons(t, m, full, mutate(ns)),
+			sameNeuronsLite(t, m, lite, mutate(ls)),
+			sameWeightRows(t, m, "Weights", []rawStorageEntry{{mutate(rows[0].key), rows[0].value}, {rows[1].key, mutate(rows[1].value)}}),
+		} {
+			if good {
+				ok++
+			}
+		}
+	}
+	t.Logf("%d of %d mutated inputs still decoded (both ways, equal)", ok, 100*5)
+	require.Positive(t, ok, "some mutations (a changed value) must still decode")
 }
