@@ -106,6 +106,30 @@ func BenchmarkEpocher(b *testing.B) {
 	}
 }
 
+// BenchmarkEpochInto is BenchmarkEpocher writing into one reused Output
+// (the steady state of a caller such as the localnet: no allocation).
+func BenchmarkEpochInto(b *testing.B) {
+	for _, shape := range benchShapes {
+		for _, m := range benchModes() {
+			o := shape
+			o.yuma3, o.liquid = m.yuma3, m.liquid
+			in := genInput(rand.New(rand.NewPCG(uint64(o.n), 42)), o)
+			var ep Epocher
+			var out Output
+			b.Run(fmt.Sprintf("n=%d/V=%d/%s", o.n, o.validators, m.name), func(b *testing.B) {
+				b.ReportAllocs()
+				c0 := processCPU()
+				for b.Loop() {
+					if err := ep.EpochInto(in, &out); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
+
 func BenchmarkEpochFloat(b *testing.B) {
 	for _, shape := range benchShapes {
 		for _, m := range benchModes() {

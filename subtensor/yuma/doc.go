@@ -25,7 +25,10 @@
 // stake; liquid alpha adds one fixed-point exp per distinct combined
 // difference of a bond entry. Epocher is Epoch with scratch memory kept
 // between calls (Epoch itself draws it from a sync.Pool), so repeated
-// epochs allocate little beyond their Outputs.
+// epochs allocate only their Outputs; Epocher.EpochInto writes into a
+// caller's Output instead, so a caller that reuses one (the localnet does)
+// allocates nothing once the subnet's size settles, and skips the first
+// touch of fresh Output memory (a few MB of bonds at n=4096).
 //
 // The implementation computes the chain's results by cheaper routes where
 // the bits provably agree: dense n-wide rows the chain builds are touched

@@ -11,13 +11,16 @@ import (
 // with inconsistent lengths are rejected with an error matching
 // ErrLengthMismatch.
 func Epoch(in Input) (Output, error) {
-	out, _, err := run(in, false)
+	var out Output
+	_, err := run(in, &out, false)
 	return out, err
 }
 
 // EpochTrace is Epoch that also returns the intermediates the chain logs.
 func EpochTrace(in Input) (Output, *Trace, error) {
-	return run(in, true)
+	var out Output
+	tr, err := run(in, &out, true)
+	return out, tr, err
 }
 
 func validate(in Input) error {
@@ -57,7 +60,7 @@ func validate(in Input) error {
 	return nil
 }
 
-func run(in Input, trace bool) (Output, *Trace, error) {
+func run(in Input, out *Output, trace bool) (*Trace, error) {
 	// Intermediate matrices come from a pooled arena, except when tracing
 	// (the Trace keeps them). Nothing in Output aliases the arena.
 	var a *arena
@@ -68,13 +71,19 @@ func run(in Input, trace bool) (Output, *Trace, error) {
 			arenaPool.Put(a)
 		}()
 	}
-	return runWith(in, a, trace)
+	return runWith(in, a, trace, out, false)
 }
 
-// runWith is run with intermediates taken from a (nil: fresh memory).
-func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
+// runWith is run with intermediates taken from a (nil: fresh memory). The
+// results are written into out, reusing its slices where they are large
+// enough; reuse also gives bond rows that must grow room for n entries, so
+// that a caller reusing one Output settles with no allocation. Nothing of
+// in is read after out is first written, so out may share memory with in
+// (the previous epoch's Bonds passed back as Input.Bonds). On error out is
+// left untouched.
+func runWith(in Input, a *arena, trace bool, out *Output, reuse bool) (*Trace, error) {
 	if err := validate(in); err != nil {
-		return Output{}, nil, err
+		return nil, err
 	}
 	n := len(in.AlphaStake)
 	p := in.Params
@@ -85,8 +94,8 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 	owner := in.OwnerUID
 
 	// == Active & updated ==
-	inactive := make([]bool, n)
-	active := make([]bool, n)
+	inactive := a.boolVec(n)
+	active := a.boolVec(n)
 	for i, lu := range in.LastUpdate {
 		inactive[i] = satAddU64(lu, p.ActivityCutoff) < in.Block
 		active[i] = !inactive[i]
@@ -94,11 +103,11 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 
 	// == Stake ==
 	tw := fixed.TaoWeightI64(in.TaoWeight)
-	total := make([]fixed.I64F64, n)
+	total := a.i64Vec(n)
 	for i := range n {
 		total[i] = fixed.I64FromU64(in.AlphaStake[i]).SatAdd(fixed.I64FromU64(in.TaoStake[i]).SatMul(tw))
 	}
-	filtered := make([]fixed.I64F64, n)
+	filtered := a.i64Vec(n)
 	for i, s := range total {
 		if i != owner && s.ToU64() < p.StakeThreshold {
 			continue
@@ -110,27 +119,27 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 		tr.FilteredStake = append([]fixed.I64F64(nil), filtered...)
 	}
 	inplaceNormalize64(filtered)
-	stake := make([]fp, n)
+	stake := a.fpVec(n)
 	for i, s := range filtered {
 		stake[i] = s.ToI32F32()
 	}
 
 	// == Validator permits ==
-	permitOld := append([]bool(nil), in.ValidatorPermit...)
+	permitOld := a.boolCopy(in.ValidatorPermit)
 	if owner >= 0 {
 		permitOld[owner] = true
 	}
-	forbids := make([]bool, n)
+	forbids := a.boolVec(n)
 	for i, v := range permitOld {
 		forbids[i] = !v
 	}
-	permitNew := isTopkNonzero(stake, int(p.MaxAllowedValidators))
+	permitNew := isTopkNonzeroIn(a, stake, int(p.MaxAllowedValidators))
 	if owner >= 0 {
 		permitNew[owner] = true
 	}
 
 	// == Active stake ==
-	activeStake := append([]fp(nil), stake...)
+	activeStake := a.fpCopy(stake)
 	maskVector(inactive, activeStake)
 	maskVector(forbids, activeStake)
 	inplaceNormalize(activeStake)
@@ -210,11 +219,11 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 			tr.LiquidAlphaUsed = used
 			tr.EMABonds = cloneSparse(emaBonds)
 		}
-		totalBondsPerValidator := colNormalizedRowDot(emaBonds, incentive, n)
-		dividends = vecMul(totalBondsPerValidator, activeStake)
+		totalBondsPerValidator := colNormalizedRowDot(a, emaBonds, incentive, n)
+		dividends = vecMul(a, totalBondsPerValidator, activeStake)
 		inplaceNormalize(dividends)
 	} else if tr == nil {
-		bondSum := make([]fp, n)
+		bondSum := a.fpVec(n)
 		bonds := readBonds(false, bondSum)
 		emaBonds, dividends, upscale = classicBonds(a, weightsForBonds, bonds, bondSum, activeStake, incentive, normalAlpha(p.BondsMovingAverage), n)
 		inplaceNormalize(dividends)
@@ -237,14 +246,14 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 	}
 
 	// == Emission ==
-	combined := make([]fp, n)
+	combined := a.fpVec(n)
 	for i := range n {
 		combined[i] = incentive[i].SatAdd(dividends[i])
 	}
 	emissionSum := sum(combined)
-	normServer := append([]fp(nil), incentive...)
-	normValidator := append([]fp(nil), dividends...)
-	normCombined := append([]fp(nil), combined...)
+	normServer := a.fpCopy(incentive)
+	normValidator := a.fpCopy(dividends)
+	normCombined := a.fpCopy(combined)
 	inplaceNormalizeUsingSum(normServer, emissionSum)
 	inplaceNormalizeUsingSum(normValidator, emissionSum)
 	inplaceNormalize(normCombined)
@@ -253,61 +262,16 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 		if sum(activeStake) == 0 {
 			src = stake
 		}
-		normValidator = append([]fp(nil), src...)
-		normCombined = append([]fp(nil), src...)
+		normValidator = a.fpCopy(src)
+		normCombined = a.fpCopy(src)
 	}
 
-	out := Output{
-		Incentive:         make([]uint16, n),
-		Dividends:         make([]uint16, n),
-		Consensus:         make([]uint16, n),
-		ValidatorTrust:    make([]uint16, n),
-		StakeWeight:       make([]uint16, n),
-		Active:            active,
-		ValidatorPermit:   permitNew,
-		ServerEmission:    make([]uint64, n),
-		ValidatorEmission: make([]uint64, n),
-		Emission:          make([]uint64, n),
-		Bonds:             make([][]Weight, n),
-		Stake:             make([]uint64, n),
-	}
-	for i := range n {
-		out.ServerEmission[i] = fixed.MulRaoFloor(normServer[i], in.Emission)
-		out.ValidatorEmission[i] = fixed.MulRaoFloor(normValidator[i], in.Emission)
-		out.Emission[i] = fixed.MulRaoFloor(normCombined[i], in.Emission)
-		out.StakeWeight[i] = stake[i].ProportionToU16()
-		out.Consensus[i] = consensus[i].ProportionToU16()
-		out.Incentive[i] = incentive[i].ProportionToU16()
-		out.Dividends[i] = dividends[i].ProportionToU16()
-		out.ValidatorTrust[i] = validatorTrust[i].ProportionToU16()
-		out.Stake[i] = total[i].ToU64()
-	}
-	// The stored bond rows share one backing array (full slice expressions
-	// keep an append to one row from running into the next).
-	nBonds := 0
-	for i := range n {
-		if permitNew[i] {
-			nBonds += len(emaBonds[i])
-		}
-	}
-	bondBuf := make([]Weight, nBonds)
-	for i := range n {
-		if !permitNew[i] {
-			out.Bonds[i] = bondBuf[:0:0]
-			continue
-		}
-		row := emaBonds[i]
-		b := bondBuf[:len(row):len(row)]
-		bondBuf = bondBuf[len(row):]
-		for k, e := range row {
-			v := e.Value
-			if j := int(e.UID); upscale != nil && j < n && upscale[j] != 0 {
-				v = v.SafeDiv(upscale[j])
-			}
-			b[k] = Weight{e.UID, v.ProportionToU16()}
-		}
-		out.Bonds[i] = b
-	}
+	writeOutput(out, reuse, n, in.Emission, outputVectors{
+		active: active, permitNew: permitNew, total: total, stake: stake,
+		consensus: consensus, incentive: incentive, dividends: dividends, validatorTrust: validatorTrust,
+		normServer: normServer, normValidator: normValidator, normCombined: normCombined,
+		emaBonds: emaBonds, upscale: upscale,
+	})
 
 	if tr != nil {
 		tr.Inactive = inactive
@@ -327,7 +291,103 @@ func runWith(in Input, a *arena, trace bool) (Output, *Trace, error) {
 		tr.NormalizedCombinedEmission = normCombined
 		tr.EmissionZero = emissionSum == 0
 	}
-	return out, tr, nil
+	return tr, nil
+}
+
+// outputVectors are the epoch results writeOutput converts.
+type outputVectors struct {
+	active, permitNew                       []bool
+	total                                   []fixed.I64F64
+	stake, consensus, incentive, dividends  []fp
+	validatorTrust                          []fp
+	normServer, normValidator, normCombined []fp
+	emaBonds                                [][]Entry
+	upscale                                 []fp
+}
+
+// resized is s with length n, reusing its storage when it is large enough
+// (never nil, so an empty Output field stays an empty slice).
+func resized[T any](s []T, n int) []T {
+	if s == nil || cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// writeOutput converts the results into what the chain stores, into out's
+// slices (resized). Every element of every field is written.
+func writeOutput(out *Output, reuse bool, n int, emission uint64, v outputVectors) {
+	out.Incentive, out.Dividends = resized(out.Incentive, n), resized(out.Dividends, n)
+	out.Consensus, out.ValidatorTrust = resized(out.Consensus, n), resized(out.ValidatorTrust, n)
+	out.StakeWeight = resized(out.StakeWeight, n)
+	out.Active, out.ValidatorPermit = resized(out.Active, n), resized(out.ValidatorPermit, n)
+	out.ServerEmission, out.ValidatorEmission = resized(out.ServerEmission, n), resized(out.ValidatorEmission, n)
+	out.Emission, out.Stake = resized(out.Emission, n), resized(out.Stake, n)
+	out.Bonds = resized(out.Bonds, n)
+	copy(out.Active, v.active)
+	copy(out.ValidatorPermit, v.permitNew)
+	for i := range n {
+		out.ServerEmission[i] = fixed.MulRaoFloor(v.normServer[i], emission)
+		out.ValidatorEmission[i] = fixed.MulRaoFloor(v.normValidator[i], emission)
+		out.Emission[i] = fixed.MulRaoFloor(v.normCombined[i], emission)
+		out.StakeWeight[i] = v.stake[i].ProportionToU16()
+		out.Consensus[i] = v.consensus[i].ProportionToU16()
+		out.Incentive[i] = v.incentive[i].ProportionToU16()
+		out.Dividends[i] = v.dividends[i].ProportionToU16()
+		out.ValidatorTrust[i] = v.validatorTrust[i].ProportionToU16()
+		out.Stake[i] = v.total[i].ToU64()
+	}
+
+	// Bond rows: a row whose storage is large enough is rewritten in place;
+	// the others are carved from one new array (full slice expressions keep
+	// an append to one row from running into the next). When reusing, a
+	// carved row gets room for n entries, the most a row of uids < n holds.
+	rowLen := func(i int) int {
+		if v.permitNew[i] {
+			return len(v.emaBonds[i])
+		}
+		return 0
+	}
+	need := 0
+	for i := range n {
+		if l := rowLen(i); l > 0 && cap(out.Bonds[i]) < l {
+			need += l
+			if reuse {
+				need += max(n-l, 0)
+			}
+		}
+	}
+	var buf []Weight
+	if need > 0 {
+		buf = make([]Weight, need)
+	}
+	for i := range n {
+		l := rowLen(i)
+		b := out.Bonds[i]
+		switch {
+		case l > 0 && cap(b) < l:
+			c := l
+			if reuse {
+				c = max(l, n)
+			}
+			b, buf = buf[:l:c], buf[c:]
+		case b == nil:
+			b = []Weight{} // present and empty, as the chain stores it
+		default:
+			b = b[:l]
+		}
+		if l > 0 {
+			upscale := v.upscale
+			for k, e := range v.emaBonds[i] {
+				val := e.Value
+				if j := int(e.UID); upscale != nil && j < n && upscale[j] != 0 {
+					val = val.SafeDiv(upscale[j])
+				}
+				b[k] = Weight{e.UID, val.ProportionToU16()}
+			}
+		}
+		out.Bonds[i] = b
+	}
 }
 
 // readWeightsMasked reads the stored rows (entries with uid >= n ignored),
@@ -440,7 +500,24 @@ type Epocher struct {
 
 // Epoch is Epoch using e's scratch memory.
 func (e *Epocher) Epoch(in Input) (Output, error) {
-	out, _, err := runWith(in, &e.a, false)
+	var out Output
+	_, err := runWith(in, &e.a, false, &out, false)
 	e.a.reset()
 	return out, err
+}
+
+// EpochInto is Epoch writing its results into *out instead of a new
+// Output: every slice of out (and every Bonds row) whose capacity suffices
+// is overwritten in place, so a caller that passes the same Output to every
+// epoch of a subnet allocates nothing once the sizes settle (bond rows that
+// must grow get room for n entries). The Output's slices belong to the
+// caller; EpochInto overwrites them, so anything still needed from the
+// previous epoch must be copied out first. out's rows must not overlap one
+// another (Outputs from Epoch and EpochInto never do); they may be the
+// input's rows (Input.Bonds set to the previous out.Bonds): the input is
+// fully read before out is written. On error out is left as it was.
+func (e *Epocher) EpochInto(in Input, out *Output) error {
+	_, err := runWith(in, &e.a, false, out, true)
+	e.a.reset()
+	return err
 }

@@ -46,7 +46,6 @@ func newLiquidParams(p Params) liquidParams {
 		steepness: fixed.I32FromInt(p.AlphaSigmoidSteepness),
 	}
 	lp.steepDiv = lp.steepness.SatDiv(fixed.I32FromInt(-100))
-	lp.cache = new(alphaCache)
 	return lp
 }
 
@@ -194,11 +193,20 @@ func newLiquidAlphaSource(a *arena, p Params, consensus []fp) *liquidAlphaSource
 	n := len(consensus)
 	lp := newLiquidParams(p)
 	lp.cache = a.alphaCacheFor()
-	return &liquidAlphaSource{
+	// The arena keeps the source too: it escapes through the alphaSource
+	// interface, and would otherwise be allocated every epoch.
+	var src *liquidAlphaSource
+	if a != nil {
+		src = &a.liquid
+	} else {
+		src = new(liquidAlphaSource)
+	}
+	*src = liquidAlphaSource{
 		lp: lp, consensus: consensus, n: n,
 		wv: a.dense(0, n).val, bv: a.dense(1, n).val, alpha: a.dense(2, n).val,
 		stamps: a.stampsFor(n), alphaZero: lp.alphaOf(0), pending: a.pendingFor(), ord: a.orderFor(),
 	}
+	return src
 }
 
 func (s *liquidAlphaSource) rowAlphas(_ int, newRow, oldRow []Entry) []fp {

@@ -63,12 +63,15 @@ func inplaceNormalize64(x []fixed.I64F64) {
 
 // isTopkNonzero: true for non-zero entries, then the lowest n−k (stable
 // ascending sort by value) are forced false.
-func isTopkNonzero(v []fp, k int) []bool {
-	res := make([]bool, len(v))
+func isTopkNonzero(v []fp, k int) []bool { return isTopkNonzeroIn(nil, v, k) }
+
+// isTopkNonzeroIn is isTopkNonzero with its result and scratch from a.
+func isTopkNonzeroIn(a *arena, v []fp, k int) []bool {
+	res := a.boolVec(len(v))
 	for i, x := range v {
 		res[i] = x != 0
 	}
-	dropLowest(v, k, res)
+	dropLowest(a, v, k, res)
 	return res
 }
 
@@ -78,7 +81,7 @@ func isTopk(v []fp, k int) []bool {
 	for i := range res {
 		res[i] = true
 	}
-	dropLowest(v, k, res)
+	dropLowest(nil, v, k, res)
 	return res
 }
 
@@ -87,7 +90,7 @@ func isTopk(v []fp, k int) []bool {
 // dropped value t, and of the values equal to t the lowest indices, as
 // many as remain to drop (a stable sort keeps equal values in index
 // order). Sorting the values alone is cheaper than stably sorting indices.
-func dropLowest(v []fp, k int, res []bool) {
+func dropLowest(a *arena, v []fp, k int, res []bool) {
 	n := len(v)
 	if n < k || n == 0 {
 		return
@@ -96,7 +99,8 @@ func dropLowest(v []fp, k int, res []bool) {
 	if drop == 0 {
 		return
 	}
-	sorted := slices.Clone(v)
+	sorted := a.fpVec(n)
+	copy(sorted, v)
 	slices.Sort(sorted)
 	t := sorted[drop-1]
 	below, _ := slices.BinarySearch(sorted, t) // values < t
@@ -236,6 +240,94 @@ type arena struct {
 	pending []pendingAlpha
 	pos     []rowPosition
 	ord     []int32
+
+	// Per-uid vectors of an epoch, handed out zeroed in call order (the
+	// same order every epoch, so each slot settles at the size it needs).
+	fps    slab[fp]
+	bools  slab[bool]
+	ints   slab[int]
+	i64s   slab[fixed.I64F64]
+	pairsS slab[scoredStake]
+	liquid liquidAlphaSource
+}
+
+// slab hands out zeroed slices of T, reusing its buffers after reset.
+type slab[T any] struct {
+	bufs [][]T
+	i    int
+}
+
+func (s *slab[T]) get(n int) []T {
+	if s.i == len(s.bufs) {
+		s.bufs = append(s.bufs, nil)
+	}
+	b := s.bufs[s.i]
+	if cap(b) < n {
+		b = make([]T, n)
+	} else {
+		b = b[:n]
+		clear(b)
+	}
+	s.bufs[s.i] = b
+	s.i++
+	return b
+}
+
+// fpVec, boolVec, intVec, i64Vec and pairVec return n zeroed elements of
+// epoch scratch (a nil arena: fresh memory).
+func (a *arena) fpVec(n int) []fp {
+	if a == nil {
+		return make([]fp, n)
+	}
+	return a.fps.get(n)
+}
+
+// fpCopy and boolCopy return a copy of src in epoch scratch (a nil arena:
+// append([]T(nil), src...), so an empty src gives nil as in the Trace).
+func (a *arena) fpCopy(src []fp) []fp {
+	if a == nil {
+		return append([]fp(nil), src...)
+	}
+	d := a.fps.get(len(src))
+	copy(d, src)
+	return d
+}
+
+func (a *arena) boolCopy(src []bool) []bool {
+	if a == nil {
+		return append([]bool(nil), src...)
+	}
+	d := a.bools.get(len(src))
+	copy(d, src)
+	return d
+}
+
+func (a *arena) boolVec(n int) []bool {
+	if a == nil {
+		return make([]bool, n)
+	}
+	return a.bools.get(n)
+}
+
+func (a *arena) intVec(n int) []int {
+	if a == nil {
+		return make([]int, n)
+	}
+	return a.ints.get(n)
+}
+
+func (a *arena) i64Vec(n int) []fixed.I64F64 {
+	if a == nil {
+		return make([]fixed.I64F64, n)
+	}
+	return a.i64s.get(n)
+}
+
+func (a *arena) pairVec(n int) []scoredStake {
+	if a == nil {
+		return make([]scoredStake, n)
+	}
+	return a.pairsS.get(n)
 }
 
 var arenaPool = sync.Pool{New: func() any { return new(arena) }}
@@ -375,6 +467,7 @@ func (a *arena) pendingFor() *[]pendingAlpha {
 
 func (a *arena) reset() {
 	a.ci, a.off, a.ri = 0, 0, 0
+	a.fps.i, a.bools.i, a.ints.i, a.i64s.i, a.pairsS.i = 0, 0, 0, 0, 0
 }
 
 // rowsWithCap returns n empty rows carved from one backing array, row i with
@@ -403,8 +496,8 @@ func (a *arena) rowsWithCap(n int, size func(i int) int) [][]Entry {
 // separate functions, so with the same sums.
 func clipTrustIncentive(a *arena, m [][]Entry, c, v []fp, cols int) (clipped [][]Entry, rowSums, colSums []fp) {
 	clipped = a.rowsWithCap(len(m), func(i int) int { return len(m[i]) })
-	rowSums = make([]fp, len(m))
-	colSums = make([]fp, cols)
+	rowSums = a.fpVec(len(m))
+	colSums = a.fpVec(cols)
 	for i, row := range m {
 		var scale fp
 		if i < len(v) {
@@ -470,8 +563,8 @@ func rowHadamardSparse(a *arena, m [][]Entry, v []fp) [][]Entry {
 // normaliser would, multiplied by v_j and added to its row's wrapping sum in
 // row order (the product matrix only drops zero products, and adding zero
 // leaves a wrapping sum unchanged).
-func colNormalizedRowDot(m [][]Entry, v []fp, cols int) []fp {
-	colSum := make([]fp, cols)
+func colNormalizedRowDot(a *arena, m [][]Entry, v []fp, cols int) []fp {
+	colSum := a.fpVec(cols)
 	for _, row := range m {
 		for _, e := range row {
 			if int(e.UID) < cols {
@@ -479,7 +572,7 @@ func colNormalizedRowDot(m [][]Entry, v []fp, cols int) []fp {
 			}
 		}
 	}
-	out := make([]fp, len(m))
+	out := a.fpVec(len(m))
 	for i, row := range m {
 		var s fp
 		for _, e := range row {
@@ -498,9 +591,9 @@ func colNormalizedRowDot(m [][]Entry, v []fp, cols int) []fp {
 }
 
 // vecMul: checked product, 0 on overflow.
-func vecMul(a, b []fp) []fp {
+func vecMul(ar *arena, a, b []fp) []fp {
 	n := min(len(a), len(b))
-	out := make([]fp, n)
+	out := ar.fpVec(n)
 	for i := range n {
 		p, ok := a[i].CheckedMul(b[i])
 		if ok {
@@ -634,7 +727,7 @@ func cloneSparse(m [][]Entry) [][]Entry {
 func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, bondSum, activeStake, incentive []fp, alpha fp, n int) (ema [][]Entry, dividends, colMax []fp) {
 	rows := min(len(weightsForBonds), len(activeStake))
 	delta := a.rowsWithCap(rows, func(i int) int { return len(weightsForBonds[i]) })
-	deltaSum := make([]fp, n)
+	deltaSum := a.fpVec(n)
 	for i := range rows {
 		r := delta[i]
 		for _, e := range weightsForBonds[i] {
@@ -646,10 +739,10 @@ func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, bondSum, activeSta
 		}
 		delta[i] = r
 	}
-	emaSum := make([]fp, n)
+	emaSum := a.fpVec(n)
 	ema = matEmaSparseScaled(a, delta, deltaSum, bonds, bondSum, alpha, emaSum)
-	dividends = make([]fp, len(ema))
-	colMax = make([]fp, n)
+	dividends = a.fpVec(len(ema))
+	colMax = a.fpVec(n)
 	for i, row := range ema {
 		var acc fp
 		for k, e := range row {
@@ -818,8 +911,8 @@ func weightedMedian(stake, score []fp, partition []int, minority, lo, hi fp, low
 // weightedMedianColSparse: per column the κ-weighted median over the rows
 // with positive stake (stake renormalised), zeros where a row has no entry.
 func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, majority fp) []fp {
-	useStake := make([]fp, 0, len(stake))
-	rowOf := make([]int, 0, len(stake))
+	useStake := a.fpVec(len(stake))[:0]
+	rowOf := a.intVec(len(stake))[:0]
 	for i, s := range stake {
 		if s > 0 {
 			useStake = append(useStake, s)
@@ -830,14 +923,14 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 	stakeSum := sum(useStake)
 	minority := stakeSum.SatSub(majority)
 	k := len(useStake)
-	if rows, starts, ok := ascendingRows(rowOf, score); ok {
+	if rows, starts, ok := ascendingRows(a, rowOf, score); ok {
 		return weightedMedianSweep(a, rows, starts, useStake, cols, minority, stakeSum)
 	}
 
 	// Transpose the rows with positive stake: per column, (k index, value)
 	// in row order, so later entries for the same (row, column) overwrite
 	// earlier ones as in the chain. One backing array, sized by a count pass.
-	counts := make([]int, cols+1)
+	counts := a.intVec(cols + 1)
 	for _, i := range rowOf {
 		if i >= len(score) {
 			break // the chain zips stake with score rows
@@ -852,7 +945,8 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 		counts[j] += counts[j-1]
 	}
 	backing := a.takeKV(counts[cols])
-	fill := append([]int(nil), counts[:cols]...)
+	fill := a.intVec(cols)
+	copy(fill, counts[:cols])
 	for kk, i := range rowOf {
 		if i >= len(score) {
 			break
@@ -864,9 +958,9 @@ func weightedMedianColSparse(a *arena, stake []fp, score [][]Entry, cols int, ma
 			}
 		}
 	}
-	median := make([]fp, cols)
-	cur := make([]scoredStake, k)
-	sel := newMedianSelector(useStake, minority, stakeSum)
+	median := a.fpVec(cols)
+	cur := a.pairVec(k)
+	sel := newMedianSelector(a, useStake, minority, stakeSum)
 	for j := range cols {
 		entries := backing[counts[j]:counts[j+1]]
 		if len(entries) == 0 {
@@ -905,7 +999,7 @@ type medianSelector struct {
 // algorithm (set by a benchmark that compares the two).
 var forceChainMedian = false
 
-func newMedianSelector(stake []fp, minority, stakeSum fp) *medianSelector {
+func newMedianSelector(a *arena, stake []fp, minority, stakeSum fp) medianSelector {
 	crossing := !forceChainMedian
 	var total uint64
 	for _, s := range stake {
@@ -920,9 +1014,9 @@ func newMedianSelector(stake []fp, minority, stakeSum fp) *medianSelector {
 		}
 	}
 	k := len(stake)
-	return &medianSelector{
+	return medianSelector{
 		minority: minority, stakeSum: stakeSum, crossing: crossing,
-		bufA: make([]scoredStake, k), bufB: make([]scoredStake, k),
+		bufA: a.pairVec(k), bufB: a.pairVec(k),
 	}
 }
 
@@ -1065,9 +1159,9 @@ func weightedMedianPairs(cur []scoredStake, minority, lo, hi fp, lower, upper []
 // rotation of a strictly ascending sequence: sorted rows (start 0), as
 // stored weights usually are, and rows written from some uid onwards with a
 // wrap-around. Such rows hold at most one entry per column.
-func ascendingRows(rowOf []int, score [][]Entry) ([][]Entry, []int, bool) {
-	rows := make([][]Entry, len(rowOf))
-	starts := make([]int, len(rowOf))
+func ascendingRows(a *arena, rowOf []int, score [][]Entry) ([][]Entry, []int, bool) {
+	rows := a.rowHeaders(len(rowOf))
+	starts := a.intVec(len(rowOf))
 	for p, i := range rowOf {
 		if i >= len(score) {
 			continue
@@ -1093,20 +1187,20 @@ func ascendingRows(rowOf []int, score [][]Entry) ([][]Entry, []int, bool) {
 // the cache once per row and column).
 func weightedMedianSweep(a *arena, rows [][]Entry, starts []int, useStake []fp, cols int, minority, stakeSum fp) []fp {
 	k := len(rows)
-	median := make([]fp, cols)
+	median := a.fpVec(cols)
 	if k == 0 {
 		return median
 	}
-	pos := make([]int, k) // physical index of each row's next entry
-	left := make([]int, k)
+	pos := a.intVec(k) // physical index of each row's next entry
+	left := a.intVec(k)
 	for p, r := range rows {
 		pos[p], left[p] = starts[p], len(r)
 	}
-	sel := newMedianSelector(useStake, minority, stakeSum)
+	sel := newMedianSelector(a, useStake, minority, stakeSum)
 	const blockPairs = 8192 // 128 KiB of pairs
 	width := max(1, min(cols, blockPairs/k))
 	blk := a.pairs(width * k)
-	seen := make([]bool, width)
+	seen := a.boolVec(width)
 	for j0 := 0; j0 < cols; j0 += width {
 		w := min(width, cols-j0)
 		for c := range w {

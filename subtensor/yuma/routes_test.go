@@ -57,7 +57,7 @@ func TestWeightedMedianCrossingMatchesChain(t *testing.T) {
 		for p, e := range cur {
 			stakes[p] = e.stake
 		}
-		sel := newMedianSelector(stakes, minority, total)
+		sel := newMedianSelector(nil, stakes, minority, total)
 		require.True(t, sel.crossing)
 		got := sel.median(slices.Clone(cur))
 		require.Equal(t, want, got, "iteration %d: %v minority %d", it, cur, minority)
@@ -67,9 +67,9 @@ func TestWeightedMedianCrossingMatchesChain(t *testing.T) {
 // TestMedianSelectorFallsBack: a negative stake or a total past the I32F32
 // range selects the chain's literal algorithm.
 func TestMedianSelectorFallsBack(t *testing.T) {
-	require.False(t, newMedianSelector([]fp{1, -1}, 0, 0).crossing)
-	require.False(t, newMedianSelector([]fp{fixed.I32Max, 1}, 0, 0).crossing)
-	require.True(t, newMedianSelector([]fp{fixed.I32Max - 1, 1}, 0, 0).crossing)
+	require.False(t, newMedianSelector(nil, []fp{1, -1}, 0, 0).crossing)
+	require.False(t, newMedianSelector(nil, []fp{fixed.I32Max, 1}, 0, 0).crossing)
+	require.True(t, newMedianSelector(nil, []fp{fixed.I32Max - 1, 1}, 0, 0).crossing)
 }
 
 // BenchmarkWeightedMedianColumns times the κ-median of every column of the
