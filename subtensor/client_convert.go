@@ -14,11 +14,12 @@ import (
 // This file maps the metadata package's dynamic values (maps by field name,
 // slices, *big.Int, [N]byte, EnumValue) onto the subtensor Go types. It
 // serves the wide, slowly changing structs (SubnetInfo, hyperparameters,
-// DynamicInfo, Metagraph, StakeInfo, DelegateInfo): fields are matched by
-// name ignoring case and underscores, so a runtime that adds or drops
-// fields still decodes, and values are converted to the Go field's type
-// with range checks. The per-neuron structs, read in bulk, take the faster
-// compiled DecodeInto path instead (see client_reads.go).
+// DynamicInfo, StakeInfo, DelegateInfo, and Metagraph on runtimes the fast
+// decoder does not accept): fields are matched by name ignoring case and
+// underscores, so a runtime that adds or drops fields still decodes, and
+// values are converted to the Go field's type with range checks. The large
+// results a metagraph sync reads (Metagraph, neurons, weight rows) take the
+// typed fast decoders of fastdecode*.go, checked against this mapping.
 
 var (
 	ipAddrType    = reflect.TypeFor[IPAddr]()

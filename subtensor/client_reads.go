@@ -20,7 +20,8 @@ const (
 	apiSwap         = "SwapRuntimeApi"
 )
 
-// ---- neurons: compiled DecodeInto path ----
+// ---- neurons: wire structs of the compiled DecodeInto path (the fallback
+// of the fast decoders, fastdecode_neurons.go) ----
 
 type wireAxon struct {
 	Block        uint64

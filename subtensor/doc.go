@@ -11,4 +11,12 @@
 // The few SCALE encodings the package needs itself (the commit-reveal hash
 // and signing payloads) are hand-written in scaleenc.go so that these types
 // stay independent of the full codec.
+//
+// Runtime-API results are decoded through the runtime's metadata. The large
+// ones a metagraph sync reads (get_metagraph, get_selective_mechagraph,
+// get_neurons(_lite), Weights/Bonds rows) have hand-written typed decoders
+// (fastdecode*.go) because the generic decode allocated per field (~30,000
+// allocations for one 256-uid metagraph); each is used only after the
+// runtime's type layout has been checked against it, once per runtime, and
+// the generic decoder serves any other layout.
 package subtensor
