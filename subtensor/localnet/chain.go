@@ -263,6 +263,9 @@ func (c *Chain) produceBlock() {
 			c.history[0] = histEntry{}
 			c.history = c.history[1:]
 		}
+		// Clones taken before this block are gone: epoch Outputs they
+		// shared may be written again.
+		s.histFloor = c.history[0].s.block
 	}
 	s.block++
 	s.extrinsics = 0
@@ -323,7 +326,13 @@ type Snapshot struct{ s *state }
 func (c *Chain) Snapshot() *Snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return &Snapshot{s: c.s.clone()}
+	snap := &Snapshot{s: c.s.clone()}
+	// A snapshot lives as long as its holder: the epoch Outputs it shares
+	// are never written again.
+	for _, sn := range c.s.subnets {
+		sn.outs.pin()
+	}
+	return snap
 }
 
 // Restore replaces the state with a copy of the snapshot and clears the

@@ -306,6 +306,77 @@ func (s *state) scratch() *epochScratch {
 	return s.ep
 }
 
+// epochOutputs are the yuma Outputs a subnet's epochs write into with
+// yuma's Epocher.EpochInto, so that an epoch allocates nothing once the
+// subnet's size settles. The subnet's storage keeps the Output's slices
+// (bond rows, a mechanism's incentive), and clones of the state (the block
+// history, snapshots) share that storage, so an Output is written again
+// only when no clone can still see it: there are two per mechanism, used
+// alternately, and each remembers the latest block at which a clone was
+// taken while storage held it. An Output is reused when that clone has
+// since dropped out of the history; one a snapshot saw is never reused
+// (the next epoch allocates a fresh one). With a history shorter than the
+// tempo, an epoch's Output was last seen by clones two epochs ago, and is
+// reused.
+type epochOutputs struct {
+	bufs [][2]yuma.Output // per mechanism
+	live int              // the buffer storage holds now
+	// seen[b] is 1 + the block of the latest clone taken while storage held
+	// buffer b (0: none; MaxUint64: a snapshot).
+	seen [2]uint64
+}
+
+// markCloned records a clone of the state at block (nil-safe).
+func (o *epochOutputs) markCloned(block uint64) {
+	if o != nil && o.seen[o.live] != math.MaxUint64 {
+		o.seen[o.live] = block + 1
+	}
+}
+
+// pin records a snapshot: the buffer storage holds is never written again.
+func (o *epochOutputs) pin() {
+	if o != nil {
+		o.seen[o.live] = math.MaxUint64
+	}
+}
+
+// next returns the Outputs the coming epoch of count mechanisms writes into
+// and makes them the live buffer: the other buffer, emptied first if a
+// clone that may still exist saw it.
+func (s *state) nextEpochOutputs(sn *subnet, count int) []yuma.Output {
+	if sn.outs == nil {
+		sn.outs = &epochOutputs{live: 1}
+	}
+	o := sn.outs
+	b := 1 - o.live
+	if seen := o.seen[b]; seen != 0 && (seen == math.MaxUint64 || seen-1 >= s.histFloor) {
+		for m := range o.bufs {
+			o.bufs[m][b] = yuma.Output{}
+		}
+	}
+	o.seen[b] = 0
+	o.live = b
+	for len(o.bufs) < count {
+		o.bufs = append(o.bufs, [2]yuma.Output{})
+	}
+	for m := count; m < len(o.bufs); m++ {
+		o.bufs[m] = [2]yuma.Output{} // mechanisms that no longer exist
+	}
+	o.bufs = o.bufs[:count]
+	sc := s.scratch()
+	sc.outs = grow(sc.outs, count)
+	for m := range count {
+		sc.outs[m] = o.bufs[m][b]
+	}
+	return sc.outs
+}
+
+// keepEpochOutput stores back the Output mechanism m's epoch wrote (its
+// slices may have been reallocated).
+func (sn *subnet) keepEpochOutput(m int, out yuma.Output) {
+	sn.outs.bufs[m][sn.outs.live] = out
+}
+
 // emptyRow is the stored form of an empty Bonds row (present, no entries);
 // a zero-length literal does not allocate.
 var emptyRow = []yuma.Weight{}
@@ -402,19 +473,22 @@ func (s *state) runEpoch(sn *subnet, emission uint64) (yuma.Output, error) {
 	} else {
 		split = sn.splitEmission(emission)
 	}
-	sc.outs = grow(sc.outs, count)
-	outs := sc.outs
+	outs := s.nextEpochOutputs(sn, count)
 	defer clear(outs) // the scratch keeps no outputs alive
 	for m := range count {
-		out, err := sc.ep.Epoch(s.epochInput(sn, st.MechID(m), split[m]))
+		// The Output is reused from two epochs ago when no clone of the
+		// state can still see it (nextEpochOutputs); its slices become the
+		// stored bonds and incentive.
+		out := &outs[m]
+		err := sc.ep.EpochInto(s.epochInput(sn, st.MechID(m), split[m]), out)
+		sn.keepEpochOutput(m, *out)
 		if err != nil {
-			return out, err
+			return *out, err
 		}
 		if len(out.Incentive) != len(sn.neurons) || len(out.Bonds) != len(sn.neurons) {
-			return out, fmt.Errorf("localnet: epoch returned %d uids for %d neurons", len(out.Incentive), len(sn.neurons))
+			return *out, fmt.Errorf("localnet: epoch returned %d uids for %d neurons", len(out.Incentive), len(sn.neurons))
 		}
-		s.persistMechanism(sn, st.MechID(m), out)
-		outs[m] = out
+		s.persistMechanism(sn, st.MechID(m), *out)
 	}
 	sn.epochMechs = count
 	combined := outs[0]

@@ -38,6 +38,9 @@ type state struct {
 	// ep is the epoch scratch (yuma.Epocher and reusable input buffers).
 	// It holds no state: clones start without one.
 	ep *epochScratch
+	// histFloor is the block of the oldest state in the chain's history:
+	// clones taken before it no longer exist (0 until history is kept).
+	histFloor uint64
 }
 
 // globals are chain-wide parameters (sudo-settable).
@@ -84,6 +87,11 @@ type subnet struct {
 	name, symbol    string
 
 	hp hyper
+
+	// outs are the yuma Outputs this subnet's epochs write into; stored
+	// bonds and mechanism incentives are their slices (see epochOutputs).
+	// A clone never shares them.
+	outs *epochOutputs
 
 	burn           uint64
 	regsThisBlock  uint16
@@ -257,7 +265,9 @@ func (s *state) clone() *state {
 	c.subnets = make(map[st.NetUID]*subnet, len(s.subnets))
 	for k, v := range s.subnets {
 		v.shared = true
+		v.outs.markCloned(s.block)
 		cp := *v
+		cp.outs = nil
 		c.subnets[k] = &cp
 	}
 	return &c
