@@ -81,3 +81,41 @@ func ExampleEpocher() {
 	// [0 65535] [65535 0] [{1 65535}]
 	// [0 65535] [65535 0] [{1 65535}]
 }
+
+// EpochInto writes into a caller's Output: once its slices have the
+// subnet's size, an epoch allocates nothing. The Output's slices are
+// overwritten by the next call, so the stored bonds may be its own rows
+// only while nothing else needs the previous epoch's values.
+func ExampleEpocher_EpochInto() {
+	in := yuma.Input{
+		Block:               100,
+		Params:              yuma.Params{Tempo: 100, Kappa: 32767, BondsMovingAverage: 900000, ActivityCutoff: 1000, MaxAllowedValidators: 8},
+		OwnerUID:            -1,
+		AlphaStake:          []uint64{1e12, 0},
+		TaoStake:            []uint64{0, 0},
+		LastUpdate:          []uint64{90, 90},
+		BlockAtRegistration: []uint64{0, 0},
+		ValidatorPermit:     []bool{true, false},
+		Weights:             [][]yuma.Weight{{{UID: 1, Value: 65535}}, nil},
+		Bonds:               make([][]yuma.Weight, 2),
+		Emission:            1000,
+	}
+	var ep yuma.Epocher
+	var out yuma.Output
+	for range 3 {
+		if err := ep.EpochInto(in, &out); err != nil {
+			panic(err)
+		}
+		// The input is read in full before out is written, so the new
+		// bonds can be fed straight back.
+		in.Bonds = out.Bonds
+		in.ValidatorPermit = out.ValidatorPermit
+		in.Block += 100
+		in.LastUpdate[0], in.LastUpdate[1] = in.Block-10, in.Block-10
+		fmt.Println(out.Incentive, out.Dividends, out.Bonds[0])
+	}
+	// Output:
+	// [0 65535] [65535 0] [{1 65535}]
+	// [0 65535] [65535 0] [{1 65535}]
+	// [0 65535] [65535 0] [{1 65535}]
+}
