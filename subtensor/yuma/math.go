@@ -725,22 +725,23 @@ func cloneSparse(m [][]Entry) [][]Entry {
 // Every entry goes through the same operations in the same order as in
 // the separate functions, so the results are the same bits.
 func classicBonds(a *arena, weightsForBonds, bonds [][]Entry, bondSum, activeStake, incentive []fp, alpha fp, n int) (ema [][]Entry, dividends, colMax []fp) {
+	// delta = row_hadamard(weightsForBonds, activeStake) is not stored: its
+	// column sums are taken here and each row is rebuilt, in a buffer that
+	// stays in cache, just before the EMA merges it (the same products in
+	// the same order; a matrix as large as the weights is neither written
+	// nor read back).
 	rows := min(len(weightsForBonds), len(activeStake))
-	delta := a.rowsWithCap(rows, func(i int) int { return len(weightsForBonds[i]) })
 	deltaSum := a.fpVec(n)
 	for i := range rows {
-		r := delta[i]
+		st := activeStake[i]
 		for _, e := range weightsForBonds[i] {
-			e.Value = e.Value.SatMul(activeStake[i])
-			r = append(r, e)
 			if int(e.UID) < n {
-				deltaSum[e.UID] = deltaSum[e.UID].SatAdd(e.Value)
+				deltaSum[e.UID] = deltaSum[e.UID].SatAdd(e.Value.SatMul(st))
 			}
 		}
-		delta[i] = r
 	}
 	emaSum := a.fpVec(n)
-	ema = matEmaSparseScaled(a, delta, deltaSum, bonds, bondSum, alpha, emaSum)
+	ema = matEmaSparseScaled(a, weightsForBonds[:rows], activeStake, deltaSum, bonds, bondSum, alpha, emaSum)
 	dividends = a.fpVec(len(ema))
 	colMax = a.fpVec(n)
 	for i, row := range ema {
@@ -800,14 +801,17 @@ func divideRow(row []Entry, colSum []fp) {
 // matEmaSparse: α·new + (1−α)·old accumulated on a dense row of width
 // len(new) (the chain assumes a square matrix), entries > 0 kept ascending.
 func matEmaSparse(a *arena, newM, oldM [][]Entry, alpha fp) [][]Entry {
-	return matEmaSparseScaled(a, newM, nil, oldM, nil, alpha, nil)
+	return matEmaSparseScaled(a, newM, nil, nil, oldM, nil, alpha, nil)
 }
 
 // matEmaSparseScaled is matEmaSparse of newM and oldM column-normalised by
 // the given column sums (nil: as they are); it normalises each row in place
 // just before merging it, while the row is in cache. If outSum is not nil
-// it receives the result's column sums (colSums' order: row by row).
-func matEmaSparseScaled(a *arena, newM [][]Entry, newSum []fp, oldM [][]Entry, oldSum []fp, alpha fp, outSum []fp) [][]Entry {
+// it receives the result's column sums (colSums' order: row by row). If
+// rowScale is not nil, the new rows are those of newM with row i's values
+// multiplied by rowScale[i] (saturating), built in a scratch row; newM is
+// then left as it is.
+func matEmaSparseScaled(a *arena, newM [][]Entry, rowScale, newSum []fp, oldM [][]Entry, oldSum []fp, alpha fp, outSum []fp) [][]Entry {
 	n := len(newM)
 	if n == 0 {
 		return nil
@@ -815,7 +819,22 @@ func matEmaSparseScaled(a *arena, newM [][]Entry, newSum []fp, oldM [][]Entry, o
 	oneMinus := fixed.I32One.SatSub(alpha)
 	acc := a.dense(0, n)
 	out := a.rowHeaders(n)
+	var scaled []Entry
+	if rowScale != nil {
+		longest := 0
+		for _, row := range newM {
+			longest = max(longest, len(row))
+		}
+		scaled = a.take(longest)
+	}
 	for i, row := range newM {
+		if rowScale != nil {
+			r := scaled[:0]
+			for _, e := range row {
+				r = append(r, Entry{e.UID, e.Value.SatMul(rowScale[i])})
+			}
+			row = r
+		}
 		var oldRow []Entry
 		if i < len(oldM) {
 			oldRow = oldM[i]
