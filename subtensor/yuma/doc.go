@@ -36,8 +36,10 @@
 // the same matrix are fused where each entry sees the same operations in
 // the same order (masking with row normalisation; clipping with validator
 // trust and the incentive sums; classic Yuma's column normalisations with
-// the bond EMA, the dividends and the column maxima); the weighted median
-// reads columns in cache-sized blocks from rows whose columns ascend (a
+// the bond EMA, the dividends and the column maxima, its stake-scaled
+// delta rebuilt row by row as the EMA reads it instead of stored); the
+// weighted median reads columns in cache-sized blocks from rows whose
+// columns ascend (a
 // rotation included) and, with non-negative stakes whose total fits, picks
 // median-of-three pivots (the result is then the unique stake-crossing
 // score whatever the pivots; the argument is in math.go); liquid alpha
