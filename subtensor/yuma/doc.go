@@ -39,13 +39,12 @@
 // the bond EMA, the dividends and the column maxima, its stake-scaled
 // delta rebuilt row by row as the EMA reads it instead of stored); the
 // weighted median reads columns in cache-sized blocks from rows whose
-// columns ascend (a
-// rotation included) and, with non-negative stakes whose total fits, picks
-// median-of-three pivots (the result is then the unique stake-crossing
-// score whatever the pivots; the argument is in math.go); liquid alpha
-// walks new and old bond rows in column order and evaluates the exps a
-// row still needs four at a time (fixed.ExpSafe4), shortest series
-// together; weight rows of u16 integers are normalised with a reciprocal
+// columns ascend (a rotation included) and, with non-negative stakes whose
+// total fits, picks median-of-three pivots (the result is then the unique
+// stake-crossing score whatever the pivots; the argument is in math.go);
+// liquid alpha walks new and old bond rows in column order and evaluates
+// the exps a row still needs four at a time (fixed.ExpSafe4), shortest
+// series together; weight rows of u16 integers are normalised with a reciprocal
 // multiplication that is exact for their 48-bit numerators; the top-k
 // permits sort values instead of indices; I64F64 division of non-negative
 // operands uses word-by-word long division instead of math/big. Each route
