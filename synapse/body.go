@@ -2,7 +2,6 @@ package synapse
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 )
 
@@ -21,7 +20,7 @@ func EncodeBody(s Synapse) ([]byte, error) {
 		return nil, err
 	}
 	ApplyDefaults(s)
-	b, err := json.Marshal(s)
+	b, err := marshalBody(s)
 	if err != nil {
 		return nil, fmt.Errorf("synapse: encoding %s body: %w", Name(s), err)
 	}
@@ -85,7 +84,7 @@ func DecodeBody(data []byte, s Synapse) error {
 	if _, _, err := synapseValue(s); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(data, s); err != nil {
+	if err := unmarshalBody(data, s); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrBody, Name(s), err)
 	}
 	s.SynapseBase().Name = Name(s)
