@@ -113,7 +113,7 @@ func (d *Dendrite) stream(parent context.Context, target Target, syn synapse.Str
 	defer resp.Body.Close()
 
 	if resp.StatusCode != http.StatusOK {
-		data, err := readLimited(resp.Body, resp.ContentLength, d.cfg.maxResponseBytes)
+		data, rbuf, err := readLimited(resp.Body, resp.ContentLength, d.cfg.maxResponseBytes)
 		if err != nil {
 			if ctx.Err() != nil {
 				return finish(timeoutStatus(ctx, timeout))
@@ -123,6 +123,7 @@ func (d *Dendrite) stream(parent context.Context, target Target, syn synapse.Str
 		if err := mergeResponse(syn, resp.StatusCode, resp.Header, data); err != nil {
 			return finish(http.StatusUnprocessableEntity, "Failed to parse response: "+err.Error())
 		}
+		putResponseBuf(rbuf)
 		return &StatusError{Code: b.Dendrite.GetStatusCode(), Message: b.Dendrite.GetStatusMessage()}
 	}
 
