@@ -16,15 +16,30 @@ import (
 // Python then holds -0.0 where this package's hash assumed the int 0. Write
 // 0 or -0.0 there.)
 func EncodeBody(s Synapse) ([]byte, error) {
-	if _, _, err := synapseValue(s); err != nil {
+	b, err := AppendBody(nil, s)
+	if err != nil {
 		return nil, err
 	}
-	ApplyDefaults(s)
-	b, err := marshalBody(s)
-	if err != nil {
-		return nil, fmt.Errorf("synapse: encoding %s body: %w", Name(s), err)
+	return b, nil
+}
+
+// AppendBody is EncodeBody appending to dst, for a caller that reuses one
+// buffer across many synapses (a server writing answers): the encoding
+// costs no allocation of its own once dst is large enough. On error it
+// returns dst unchanged.
+func AppendBody(dst []byte, s Synapse) ([]byte, error) {
+	if _, _, err := synapseValue(s); err != nil {
+		return dst, err
 	}
-	return fixNegativeZero(b), nil
+	ApplyDefaults(s)
+	out, err := appendMarshalBody(dst, s)
+	if err != nil {
+		return dst, fmt.Errorf("synapse: encoding %s body: %w", Name(s), err)
+	}
+	// fixNegativeZero returns its argument when nothing changes, else a
+	// new slice, which is copied back over the appended part.
+	fixed := fixNegativeZero(out[len(dst):])
+	return append(out[:len(dst)], fixed...), nil
 }
 
 // fixNegativeZero rewrites the number token -0 (encoding/json's negative

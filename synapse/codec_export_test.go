@@ -2,6 +2,7 @@ package synapse
 
 // The body codec, for the differential test against encoding/json.
 var (
-	MarshalBodyCodec   = marshalBody
-	UnmarshalBodyCodec = unmarshalBody
+	MarshalBodyCodec       = func(v any) ([]byte, error) { return appendMarshalBody(nil, v) }
+	AppendMarshalBodyCodec = appendMarshalBody
+	UnmarshalBodyCodec     = unmarshalBody
 )

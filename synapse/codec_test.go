@@ -46,6 +46,12 @@ func requireSameEncoding(t *testing.T, v any) {
 	got, gotErr := synapse.MarshalBodyCodec(v)
 	require.Equal(t, wantErr == nil, gotErr == nil, "encode %T: encoding/json err %v, codec err %v", v, wantErr, gotErr)
 	require.Equal(t, string(want), string(got), "encode %T", v)
+	// Appending to a reused buffer gives the same bytes after what it held,
+	// and leaves it as it was on failure.
+	prefix := []byte("held:")
+	got, gotErr = synapse.AppendMarshalBodyCodec(prefix, v)
+	require.Equal(t, wantErr == nil, gotErr == nil, "append %T", v)
+	require.Equal(t, "held:"+string(want), string(got), "append %T", v)
 }
 
 // requireSameDecoding decodes body into a fresh value of each target type

@@ -99,6 +99,28 @@ func TestGoBodiesGolden(t *testing.T) {
 	}
 }
 
+// TestAppendBody checks that AppendBody writes EncodeBody's bytes after
+// what dst holds, for bodies with and without the -0 rewrite (which
+// AppendBody applies to the appended part only), into a buffer with and
+// without room.
+func TestAppendBody(t *testing.T) {
+	for i, m := range goBodyCases(t) {
+		want, err := synapse.EncodeBody(m)
+		require.NoError(t, err)
+		for _, dst := range [][]byte{nil, []byte("-0 held -0:"), make([]byte, 3, 1<<16)} {
+			held := string(dst)
+			got, err := synapse.AppendBody(dst, m)
+			require.NoError(t, err, "case %d", i)
+			require.Equal(t, held+string(want), string(got), "case %d", i)
+		}
+	}
+	bad := synapse.New[Mixed]()
+	bad.FFloat = math.NaN()
+	got, err := synapse.AppendBody([]byte("held"), bad)
+	require.Error(t, err)
+	require.Equal(t, "held", string(got))
+}
+
 func TestEncodeBodyNegativeZero(t *testing.T) {
 	m := synapse.New[Mixed]()
 	m.FNegZero = math.Copysign(0, -1)
