@@ -314,12 +314,13 @@ func readBody(r *http.Request, limit int64) (body []byte, buf *[]byte, perr *pip
 }
 
 // bodyBufs recycles the buffers of request bodies of declared length up to
-// maxPooledBody: a body is only read to be decoded, and the decoder copies
-// what it keeps. One buffer less of garbage per request means fewer
-// collections, whose pauses land in the tail of the requests they meet.
+// maxPooledBody (a body is only read to be decoded, and the decoder copies
+// what it keeps) and those of the answers (free once written). One buffer
+// less of garbage per request and per answer means fewer collections, whose
+// pauses land in the tail of the requests they meet.
 var bodyBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// maxPooledBody keeps large requests (tensors) out of the pool, which would
+// maxPooledBody keeps large bodies (tensors) out of the pool, which would
 // otherwise hold one such buffer per P.
 const maxPooledBody = 64 << 10
 
@@ -430,11 +431,14 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 		return a.writeError(w, out, fstart, refuse(http.StatusInternalServerError,
 			"Error while parsing response headers. Postprocess exception: "+err.Error()+".", err))
 	}
-	// EncodeBody, not json.Marshal: the receiver re-parses the body, and
-	// encoding/json's -0 for a negative-zero float reads back in Python as
-	// the int 0, which hashes differently from the -0.0 in our header.
-	body, err := synapse.EncodeBody(out)
+	// AppendBody (EncodeBody's bytes), not json.Marshal: the receiver
+	// re-parses the body, and encoding/json's -0 for a negative-zero float
+	// reads back in Python as the int 0, which hashes differently from the
+	// -0.0 in our header.
+	bb := bodyBufs.Get().(*[]byte)
+	body, err := synapse.AppendBody((*bb)[:0], out)
 	if err != nil {
+		putBodyBuf(bb)
 		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("encoding the response: %w", err)))
 	}
 	wh := w.Header()
@@ -443,6 +447,12 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 	wh["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(code)
 	_, _ = w.Write(body)
+	// Write keeps no reference to body (io.Writer's contract): the
+	// buffer goes back to the pool unless a large answer grew it.
+	if cap(body) <= maxPooledBody {
+		*bb = body[:0]
+		putBodyBuf(bb)
+	}
 	return code
 }
 
