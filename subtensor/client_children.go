@@ -66,6 +66,19 @@ type PendingChildren struct {
 	CooldownBlock uint64
 }
 
+// pendingChildKeys is a PendingChildKeys value: (children, cooldown block).
+type pendingChildKeys struct {
+	Children []childTuple
+	Cooldown uint64
+}
+
+// rootClaimableRow is one entry of a RootClaimable value, a
+// BTreeMap<NetUID, I96F32>.
+type rootClaimableRow struct {
+	NetUID uint16
+	Rate   scale.Int128
+}
+
 // childTuple is the chain's (u64, AccountId) pair.
 type childTuple struct {
 	Proportion uint64
@@ -180,10 +193,7 @@ func (c *Client) PendingChildren(ctx context.Context, hotkey AccountID, netuid N
 	if err := c.needStorage("PendingChildKeys"); err != nil {
 		return PendingChildren{}, err
 	}
-	var v struct {
-		Children []childTuple
-		Cooldown uint64
-	}
+	var v pendingChildKeys
 	if _, err := c.ReadStorage(ctx, PalletSubtensor, "PendingChildKeys", &v, []any{uint16(netuid), [32]byte(hotkey)}, opts...); err != nil {
 		return PendingChildren{}, err
 	}
@@ -306,6 +316,11 @@ func (c *Client) RootClaimType(ctx context.Context, coldkey AccountID, opts ...R
 	if _, err := c.ReadStorage(ctx, PalletSubtensor, "RootClaimType", &v, []any{[32]byte(coldkey)}, opts...); err != nil {
 		return RootClaimType{}, err
 	}
+	return rootClaimTypeOf(v)
+}
+
+// rootClaimTypeOf converts a decoded RootClaimTypeEnum.
+func rootClaimTypeOf(v metadata.EnumValue) (RootClaimType, error) {
 	out := RootClaimType{Kind: RootClaimKind(v.Name)}
 	if v.Value != nil {
 		subnets, err := netuidsOf(v.Value)
@@ -347,10 +362,7 @@ func (c *Client) RootClaimable(ctx context.Context, hotkey AccountID, opts ...Re
 	if err := c.needStorage("RootClaimable"); err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		NetUID uint16
-		Rate   scale.Int128
-	}
+	var rows []rootClaimableRow
 	if _, err := c.ReadStorage(ctx, PalletSubtensor, "RootClaimable", &rows, []any{[32]byte(hotkey)}, opts...); err != nil {
 		return nil, err
 	}

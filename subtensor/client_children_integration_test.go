@@ -86,6 +86,19 @@ func TestIntegrationChildren(t *testing.T) {
 	take, err := c.ChildkeyTake(ctx, acc(childA), netuid)
 	require.NoError(t, err)
 	require.Zero(t, take, "never set")
+	rc, err = c.SetChildkeyTake(ctx, cold, acc(hot), netuid, 1000)
+	require.NoError(t, err)
+	require.True(t, rc.Succeeded())
+	take, err = c.ChildkeyTake(ctx, acc(hot), netuid)
+	require.NoError(t, err)
+	require.Equal(t, uint16(1000), take)
+	var maxTake uint16
+	_, err = c.ReadStorage(ctx, st.PalletSubtensor, "MaxChildkeyTake", &maxTake, nil)
+	require.NoError(t, err)
+	_, err = c.SetChildkeyTake(ctx, cold, acc(hot), netuid, maxTake+1)
+	var me *st.ModuleError
+	require.ErrorAs(t, err, &me, "the runtime refuses a take above MaxChildkeyTake")
+	require.Equal(t, "InvalidChildkeyTake", me.Name)
 
 	if !c.HasCall(st.PalletSubtensor, "claim_root") {
 		rc, err = c.ClaimRoot(ctx, cold, []st.NetUID{netuid})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gotensor/gotensor/subtensor/internal/metadata"
 	"github.com/gotensor/gotensor/subtensor/internal/rpc/rpctest"
 )
 
@@ -248,4 +249,44 @@ func TestProportionOf(t *testing.T) {
 		require.Equal(t, tc.want, ProportionOf(tc.f), "%v", tc.f)
 	}
 	require.InDelta(t, 0.5, Child{Proportion: 1 << 63}.Fraction(), 1e-15)
+}
+
+// FuzzChildrenValues decodes arbitrary bytes as the childkey and
+// root-claim storage values, into the Go types the reads use (spec-343
+// metadata): errors are fine, panics are not, and a RootClaimType that
+// decodes converts without panicking.
+func FuzzChildrenValues(f *testing.F) {
+	a := strings.Repeat("aa", 32)
+	for _, seed := range []string{
+		"00", "08" + "0000000000000080" + a + "ffffffffffffffff" + a,
+		"04" + "0500000000000000" + a + "d204000000000000",
+		"08" + "0100" + "00000080010000000000000000000000" + "0300" + "000000c0ffffffffffffffffffffffff",
+		"01", "07", "ff",
+	} {
+		b, _ := hex.DecodeString(seed)
+		f.Add(b)
+	}
+	_, m := spec343V15(f)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var children []childTuple
+		_, _ = m.DecodeStorageValue(PalletSubtensor, "ChildKeys", raw, &children)
+		_ = fromChildTuples(children)
+		var pending pendingChildKeys
+		_, _ = m.DecodeStorageValue(PalletSubtensor, "PendingChildKeys", raw, &pending)
+		var rows []rootClaimableRow
+		if _, err := m.DecodeStorageValue(PalletSubtensor, "RootClaimable", raw, &rows); err == nil {
+			for _, r := range rows {
+				_ = i96f32Float(r.Rate)
+			}
+		}
+		var take uint16
+		_, _ = m.DecodeStorageValue(PalletSubtensor, "ChildkeyTake", raw, &take)
+		var ct metadata.EnumValue
+		if _, err := m.DecodeStorageValue(PalletSubtensor, "RootClaimType", raw, &ct); err == nil {
+			got, err := rootClaimTypeOf(ct)
+			if err == nil && got.Kind != RootClaimSwap && got.Kind != RootClaimKeep {
+				t.Fatalf("spec 343 decoded an unknown claim type %q", got.Kind)
+			}
+		}
+	})
 }
