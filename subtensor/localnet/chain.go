@@ -186,6 +186,8 @@ func New(opts ...Option) *Chain {
 			defaultTempo:          360,
 			maxMechanismCount:     2,
 			mechanismRateLimit:    7200,
+			childCooldown:         7200,
+			childkeyTakeRateLimit: 216_000,
 		},
 	}
 	if cfg.fast {
@@ -193,6 +195,8 @@ func New(opts ...Option) *Chain {
 		s.g.maxEpochsPerBlock = 32
 		s.g.networkRateLimit = 0
 		s.g.mechanismRateLimit = 1
+		s.g.childCooldown = 15
+		s.g.childkeyTakeRateLimit = 1
 	}
 	for _, t := range cfg.tweaks {
 		t(&s.g)

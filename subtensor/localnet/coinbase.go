@@ -60,6 +60,7 @@ func (c *Chain) blockStep() {
 	e = min(e, TotalSupply-s.issuance)
 	s.runCoinbase(e)
 	s.updateMovingPrices()
+	s.applyPendingChildren()
 }
 
 // taoWeight is get_tao_weight: TaoWeight/u64::MAX in U96F32.
@@ -283,7 +284,10 @@ type epochScratch struct {
 	permit                                   []bool
 	weights, bonds                           [][]yuma.Weight
 	outs                                     []yuma.Output
-	alphaPart, rootPart                      []ufix
+	// divShares, recv and recvIdx are the dividend distribution's scratch.
+	divShares []dividendShare
+	recv      []divRecv
+	recvIdx   map[divKey]int
 
 	// runCoinbase's per-block lists.
 	ids           []st.NetUID
@@ -422,8 +426,9 @@ func (s *state) epochInput(sn *subnet, m st.MechID, emission uint64) yuma.Input 
 	}
 	for i, nr := range sn.neurons {
 		uid := st.UID(i)
-		in.AlphaStake[i] = sn.hotkeyTotal(nr.hotkey)
-		in.TaoStake[i] = root.hotkeyTotal(nr.hotkey)
+		// Stake as the epoch sees it: own stake moved along childkeys.
+		in.AlphaStake[i] = s.inheritedStake(sn, nr.hotkey, sn.netuid)
+		in.TaoStake[i] = s.inheritedStake(root, nr.hotkey, sn.netuid)
 		in.LastUpdate[i] = sn.lastUpdateOf(m, uid)
 		in.BlockAtRegistration[i] = nr.regBlock
 		in.ValidatorPermit[i] = nr.permit
@@ -579,55 +584,91 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 	sn.minerBurned, _ = fixFromU64(burned, f32).div(fixFromU64(incTotal, f32), f32)
 
 	// Dividends (calculate_dividend_distribution, U96F32): each hotkey's
-	// dividend is split by its root proportion w·root/(alpha + w·root) into
-	// an alpha part, paid pro rata from the validator pool, and a root part,
-	// paid pro rata from the root pool. The hotkey take of each goes to the
-	// owner's stake, the rest to the hotkey's nominators. (The chain credits
-	// the root part net of take to RootClaimable; localnet adds it to the
-	// hotkey's pool on this subnet.)
+	// dividend first goes through childkey splitting (splitDividends), then
+	// each receiving hotkey's amount is split by its root proportion
+	// w·root/(alpha + w·root) into an alpha part, paid pro rata from the
+	// validator pool, and a root part, paid pro rata from the root pool.
+	// The hotkey take of each goes to the owner's stake, the rest to the
+	// hotkey's nominators. CKBurn shares weigh in the sums but are not paid,
+	// so their part of the pools is recycled. (The chain credits the root
+	// part net of take to RootClaimable; localnet adds it to the hotkey's
+	// pool on this subnet.)
 	tw := s.taoWeight()
 	root := s.subnets[st.RootNetUID]
 	sc := s.scratch()
-	sc.alphaPart, sc.rootPart = grow(sc.alphaPart, len(sn.neurons)), grow(sc.rootPart, len(sn.neurons))
-	alphaPart, rootPart := sc.alphaPart, sc.rootPart
-	clear(alphaPart)
-	clear(rootPart)
-	var sumA, sumR ufix
+	sc.divShares = sc.divShares[:0]
 	for i, nr := range sn.neurons {
 		if out.ValidatorEmission[i] == 0 {
 			continue // a zero dividend adds nothing to either sum
 		}
-		d := fixFromU64(out.ValidatorEmission[i], f32)
-		a := fixFromU64(sn.hotkeyTotal(nr.hotkey), f32)
-		r := fixFromU64(root.hotkeyTotal(nr.hotkey), f32).mul(tw, f32)
+		sc.divShares = s.splitDividends(sc.divShares, sn, nr.hotkey, out.ValidatorEmission[i], tw)
+	}
+	if sc.recvIdx == nil {
+		sc.recvIdx = map[divKey]int{}
+	}
+	clear(sc.recvIdx)
+	sc.recv = sc.recv[:0]
+	var sumA, sumR ufix
+	for _, sh := range sc.divShares {
+		if sh.amount == 0 {
+			continue
+		}
+		d := fixFromU64(sh.amount, f32)
+		a := fixFromU64(sn.hotkeyTotal(sh.hotkey), f32)
+		r := fixFromU64(root.hotkeyTotal(sh.hotkey), f32).mul(tw, f32)
 		rp, _ := r.div(a.add(r), f32)
-		rootPart[i] = d.mul(rp, f32)
-		alphaPart[i] = d.sub(rootPart[i])
-		sumA = sumA.add(alphaPart[i])
-		sumR = sumR.add(rootPart[i])
+		rootPart := d.mul(rp, f32)
+		alphaPart := d.sub(rootPart)
+		k := divKey{sh.hotkey, sh.burn}
+		j, ok := sc.recvIdx[k]
+		if !ok {
+			j = len(sc.recv)
+			sc.recvIdx[k] = j
+			sc.recv = append(sc.recv, divRecv{key: k})
+		}
+		sc.recv[j].alpha = sc.recv[j].alpha.add(alphaPart)
+		sc.recv[j].root = sc.recv[j].root.add(rootPart)
+		sumA = sumA.add(alphaPart)
+		sumR = sumR.add(rootPart)
 	}
 	takeFloat := fixFromU64(uint64(s.g.defaultTake), f32).safeDiv(fixFromU64(math.MaxUint16, f32), f32)
-	pay := func(i int, amt ufix) {
-		nr := sn.neurons[i]
-		owner := s.owner[nr.hotkey]
+	pay := func(rc divRecv, amt ufix) {
+		if rc.key.burn {
+			return
+		}
+		hk := rc.key.hotkey
+		owner := s.owner[hk]
 		take := takeFloat.mul(amt, f32)
 		t, rest := take.toU64(f32), amt.sub(take).toU64(f32)
-		sn.addStake(nr.hotkey, owner, t)
-		sn.addToHotkeyPool(nr.hotkey, owner, rest)
+		sn.addStake(hk, owner, t)
+		sn.addToHotkeyPool(hk, owner, rest)
 		paid += t + rest
 	}
 	valPoolFix, rootPoolFix := fixFromU64(valPool, f32), fixFromU64(rootAlpha, f32)
-	for i := range sn.neurons {
-		if share, ok := alphaPart[i].div(sumA, f32); ok && !share.isZero() {
-			pay(i, valPoolFix.mul(share, f32))
+	for _, rc := range sc.recv {
+		if share, ok := rc.alpha.div(sumA, f32); ok && !share.isZero() {
+			pay(rc, valPoolFix.mul(share, f32))
 		}
 	}
-	for i := range sn.neurons {
-		if share, ok := rootPart[i].div(sumR, f32); ok && !share.isZero() {
-			pay(i, rootPoolFix.mul(share, f32))
+	for _, rc := range sc.recv {
+		if share, ok := rc.root.div(sumR, f32); ok && !share.isZero() {
+			pay(rc, rootPoolFix.mul(share, f32))
 		}
 	}
 	// Whatever was not paid (burned owner incentive, pools with nobody to
 	// pay, rounding) leaves circulation.
 	sn.alphaOut = satSub(sn.alphaOut, satSub(total, paid))
+}
+
+// divKey names one receiver of dividends: a hotkey, or the CKBurn share
+// taken from a parent hotkey.
+type divKey struct {
+	hotkey st.AccountID
+	burn   bool
+}
+
+// divRecv is a receiver's summed alpha and root parts.
+type divRecv struct {
+	key         divKey
+	alpha, root ufix
 }

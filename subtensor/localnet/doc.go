@@ -51,9 +51,30 @@
 // TransferStake and SwapStake offer move_stake, transfer_stake and
 // swap_stake with the chain's checks (no limit-price variants).
 //
+// Childkeys work as on chain, through methods beyond subtensor.Chain:
+// SetChildren (set_children) and SetChildkeyTake (set_childkey_take), with
+// the chain's checks and errors (ErrTooManyChildren, ErrInvalidChild,
+// ErrProportionOverflow, ...). Children apply at once before start_call and
+// otherwise in the first block after block+PendingChildKeyCooldown; chain.md
+// gives no value, localnet uses 7 200 blocks (15 with WithFastRuntime). The
+// epoch's stake is inherited along them (alpha_inh and tao_inh, in U96F32),
+// and each hotkey's dividends are split with its parents as
+// get_parent_child_dividends_distribution does: by contribution (alpha +
+// w·root, the hotkey's own scaled by what its children leave it), with the
+// childkey take and the CKBurn share taken from parents of another
+// coldkey. Choices where chain.md is silent: CKBurn is 0 (the chain's
+// storage default; not settable here); the burned share weighs in the
+// dividend sums and its part of the pools is recycled (the chain recycles
+// the amount at the epoch's scale and pays the pools in full), so alpha
+// stays conserved; the childkey take rate limit (on increases) is 216 000
+// blocks (1 fast); the set_children rate limit is not kept; and the
+// NotEnoughStakeToSetChildkeys check compares the hotkey's own alpha on the
+// subnet plus its root stake with the subnet's stake_threshold. Root
+// validators are not made parents of a new subnet's owner hotkey.
+//
 // Simplifications (documented where they live): no transaction fees
 // (Receipt.Fee is 0, but an account with no balance still cannot pay for a
-// fee-paying call), no childkeys or delegate take changes, root dividends
+// fee-paying call), no delegate take changes, root dividends
 // paid into the validator's subnet pool instead of RootClaimable, no
 // AdminFreezeWindow on admin calls and no owner rate limits on
 // hyperparameters (the mechanism settings do have the owner's 7 200-block

@@ -27,6 +27,7 @@ func checkInvariants(t *testing.T, c *Chain, where string) {
 	for id, ac := range c.s.accounts {
 		require.LessOrEqual(t, ac.free, c.s.issuance, "balance of %s %s", id, where)
 	}
+	checkChildkeys(t, c.s, where)
 	for id, sn := range c.s.subnets {
 		require.LessOrEqual(t, sn.taoIn, c.s.issuance, "pool of %d %s", id, where)
 		if id == st.RootNetUID || sn.epochIndex == 0 {
@@ -230,6 +231,27 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 				}
 				_, err = c.SetMechanismWeights(ctx, hk, nu, st.MechID(rng.IntN(3)), uids, vals, 0)
 			}
+		case 9:
+			what = "set_children"
+			nu, cold, hot := netuid(), pick(colds), pick(hots)
+			if h, ck, ok := registered(nu); ok && rng.IntN(4) != 0 {
+				hot, cold = h, ck
+			}
+			kids := make([]ChildProportion, rng.IntN(7))
+			for j := range kids {
+				kids[j] = ChildProportion{Proportion: rng.Uint64() >> rng.IntN(4), Child: acc(pick(hots))}
+				if h, _, ok := registered(nu); ok && rng.IntN(2) == 0 {
+					kids[j].Child = acc(h)
+				}
+			}
+			_, err = c.SetChildren(ctx, cold, acc(hot), nu, kids)
+		case 10:
+			what = "set_childkey_take"
+			nu, cold, hot := netuid(), pick(colds), pick(hots)
+			if h, ck, ok := registered(nu); ok {
+				hot, cold = h, ck
+			}
+			_, err = c.SetChildkeyTake(ctx, cold, acc(hot), nu, uint16(rng.IntN(MaxChildkeyTake+100)))
 		case 11:
 			what = "set_mechanism_count"
 			nu := netuid()
@@ -324,4 +346,55 @@ func (c *Chain) epochsRun() uint64 {
 		n += sn.epochIndex
 	}
 	return n
+}
+
+// checkChildkeys: ChildKeys and ParentKeys mirror each other, no list is
+// empty, no hotkey is its own child, at most 5 children whose proportions
+// fit in a u64, no hotkey is both child and parent of another, and the
+// epoch's inherited stake conserves the subnet's stake (each hotkey's lent
+// part is floored at most once either side).
+func checkChildkeys(t *testing.T, s *state, where string) {
+	t.Helper()
+	for k, kids := range s.ck.children {
+		require.NotEmpty(t, kids, "empty children %s", where)
+		require.LessOrEqual(t, len(kids), maxChildren, "children %s", where)
+		var sum uint64
+		for _, ch := range kids {
+			require.NotEqual(t, k.hot, ch.Child, "self-child %s", where)
+			next := sum + ch.Proportion
+			require.GreaterOrEqual(t, next, sum, "proportions overflow %s", where)
+			sum = next
+			require.Contains(t, s.ck.parents[ckKey{ch.Child, k.netuid}], ChildProportion{ch.Proportion, k.hot}, "parent entry %s", where)
+			for _, p := range s.ck.parents[k] {
+				require.NotEqual(t, p.Child, ch.Child, "child is also parent %s", where)
+			}
+		}
+	}
+	for k, ps := range s.ck.parents {
+		require.Contains(t, s.subnets, k.netuid, "childkeys of a dissolved subnet %s", where)
+		require.NotEmpty(t, ps, "empty parents %s", where)
+		for _, p := range ps {
+			require.Contains(t, s.ck.children[ckKey{p.Child, k.netuid}], ChildProportion{p.Proportion, k.hot}, "child entry %s", where)
+		}
+	}
+	for id, sn := range s.subnets {
+		if id == st.RootNetUID {
+			continue
+		}
+		var own, inh, links uint64
+		for hk := range sn.stake {
+			own += sn.hotkeyTotal(hk)
+			inh += s.inheritedStake(sn, hk, id)
+			links += uint64(len(s.ck.children[ckKey{hk, id}]) + len(s.ck.parents[ckKey{hk, id}]))
+		}
+		// Hotkeys without stake can still inherit: add them.
+		for k := range s.ck.parents {
+			if _, ok := sn.stake[k.hot]; !ok && k.netuid == id {
+				inh += s.inheritedStake(sn, k.hot, id)
+				links += uint64(len(s.ck.parents[k]))
+			}
+		}
+		require.LessOrEqual(t, inh, own+links, "inherited stake on %d %s", id, where)
+		require.GreaterOrEqual(t, inh+links, own, "inherited stake on %d %s", id, where)
+	}
 }

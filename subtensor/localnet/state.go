@@ -35,6 +35,10 @@ type state struct {
 
 	g globals
 
+	// ck is the childkey storage (ChildKeys, ParentKeys, PendingChildKeys,
+	// ChildkeyTake).
+	ck childState
+
 	// ep is the epoch scratch (yuma.Epocher and reusable input buffers).
 	// It holds no state: clones start without one.
 	ep *epochScratch
@@ -67,6 +71,12 @@ type globals struct {
 	// mechanismRateLimit is MechanismCountSetRateLimit and
 	// MechanismEmissionRateLimit (7 200 blocks; 1 in the fast runtime).
 	mechanismRateLimit uint64
+	// childCooldown is PendingChildKeyCooldown; childkeyTakeRateLimit is
+	// TxChildkeyTakeRateLimit; ckBurn is CKBurn (U96F32 fraction of a
+	// parent's childkey dividends recycled).
+	childCooldown         uint64
+	childkeyTakeRateLimit uint64
+	ckBurn                ufix
 }
 
 type account struct {
@@ -262,6 +272,7 @@ func (s *state) clone() *state {
 	s.ownersShared = true
 	c.ownersShared = true
 	c.ep = nil
+	c.ck = s.ck.clone()
 	c.subnets = make(map[st.NetUID]*subnet, len(s.subnets))
 	for k, v := range s.subnets {
 		v.shared = true
