@@ -219,8 +219,10 @@ func (c *Client) ChildkeyTake(ctx context.Context, hotkey AccountID, netuid NetU
 type RootClaimKind string
 
 // The variants as the runtimes name them. Spec 343 has Swap and Keep;
-// KeepSubnets (keep alpha on the listed subnets, swap the rest) comes
-// later.
+// later runtimes add KeepSubnets { subnets: BTreeSet<NetUid> } (keep alpha
+// on the listed subnets, swap the rest; the chain refuses an empty set).
+// No recorded metadata here has KeepSubnets, so its encoding (the one
+// field given as the sorted netuid set) is not checked against a runtime.
 const (
 	RootClaimSwap        RootClaimKind = "Swap"
 	RootClaimKeep        RootClaimKind = "Keep"
