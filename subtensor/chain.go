@@ -192,3 +192,29 @@ type MechanismChain interface {
 	// sudo_set_mechanism_emission_split; nil restores the even split.
 	SetMechanismEmissionSplit(ctx context.Context, signer Signer, netuid NetUID, split []uint16) (*Receipt, error)
 }
+
+// ChildkeyChain is the childkey surface (set_children, set_childkey_take
+// and the ChildKeys/ParentKeys/PendingChildKeys/ChildkeyTake reads) that
+// both backends implement, so that a validator's parent/child setup can be
+// rehearsed on localnet and then run on the real chain with the same code.
+// It is separate from Chain, as MechanismChain is: a Chain implementation
+// need not have it.
+type ChildkeyChain interface {
+	// SetChildren schedules hotkey's children on netuid (set_children; an
+	// empty list revokes them). The change applies after the chain's
+	// pending-childkey cooldown.
+	SetChildren(ctx context.Context, signer Signer, hotkey AccountID, netuid NetUID, children []Child) (*Receipt, error)
+	// SetChildkeyTake sets hotkey's childkey take on netuid (u16 share of
+	// 65535).
+	SetChildkeyTake(ctx context.Context, signer Signer, hotkey AccountID, netuid NetUID, take uint16) (*Receipt, error)
+	// Children are hotkey's applied children on netuid.
+	Children(ctx context.Context, hotkey AccountID, netuid NetUID, opts ...ReadOption) ([]Child, error)
+	// Parents are the hotkeys that have hotkey as a child on netuid, each
+	// with the proportion it gives.
+	Parents(ctx context.Context, hotkey AccountID, netuid NetUID, opts ...ReadOption) ([]Child, error)
+	// PendingChildren is hotkey's scheduled change on netuid (zero when
+	// none).
+	PendingChildren(ctx context.Context, hotkey AccountID, netuid NetUID, opts ...ReadOption) (PendingChildren, error)
+	// ChildkeyTake is hotkey's childkey take on netuid.
+	ChildkeyTake(ctx context.Context, hotkey AccountID, netuid NetUID, opts ...ReadOption) (uint16, error)
+}

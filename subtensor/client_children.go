@@ -11,11 +11,10 @@ import (
 	"github.com/gotensor/gotensor/subtensor/scale"
 )
 
-// This file is the remote client's childkey and root-claim surface. Both
-// are methods on *Client only, not part of the Chain interface; the local
-// chain (subtensor/localnet) offers the childkey operations as methods on
-// *localnet.Chain (SetChildren, SetChildkeyTake, Children, Parents,
-// PendingChildren, ChildkeyTake, with its own types).
+// This file is the remote client's childkey and root-claim surface. Neither
+// is part of the Chain interface. The childkey part is ChildkeyChain, which
+// the local chain (subtensor/localnet) implements too; root claim is on
+// *Client only.
 //
 // Childkeys: a parent hotkey lends a share of its stake weight on one
 // subnet to child hotkeys. set_children does not apply at once: the chain
@@ -30,6 +29,8 @@ import (
 // chain) refuse these calls and reads with ErrRuntimeMetadata before
 // anything is sent. Every call and storage item is looked up in the
 // runtime's metadata: their indices move between runtimes.
+
+var _ ChildkeyChain = (*Client)(nil)
 
 // Child is one link of a childkey relation on a subnet: the other hotkey
 // and the proportion of the parent's stake weight it carries, as a
