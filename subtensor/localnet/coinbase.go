@@ -589,10 +589,9 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 	// w·root/(alpha + w·root) into an alpha part, paid pro rata from the
 	// validator pool, and a root part, paid pro rata from the root pool.
 	// The hotkey take of each goes to the owner's stake, the rest to the
-	// hotkey's nominators. CKBurn shares weigh in the sums but are not paid,
-	// so their part of the pools is recycled. (The chain credits the root
-	// part net of take to RootClaimable; localnet adds it to the hotkey's
-	// pool on this subnet.)
+	// hotkey's nominators for the alpha part and to RootClaimable (per unit
+	// of the hotkey's root stake) for the root part. CKBurn shares weigh in
+	// the sums but are not paid, so their part of the pools is recycled.
 	tw := s.taoWeight()
 	root := s.subnets[st.RootNetUID]
 	sc := s.scratch()
@@ -632,7 +631,7 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 		sumR = sumR.add(rootPart)
 	}
 	takeFloat := fixFromU64(uint64(s.g.defaultTake), f32).safeDiv(fixFromU64(math.MaxUint16, f32), f32)
-	pay := func(rc divRecv, amt ufix) {
+	pay := func(rc divRecv, amt ufix, rootDivs bool) {
 		if rc.key.burn {
 			return
 		}
@@ -641,18 +640,24 @@ func (s *state) distributeEmission(sn *subnet, server, validator, rootAlpha, own
 		take := takeFloat.mul(amt, f32)
 		t, rest := take.toU64(f32), amt.sub(take).toU64(f32)
 		sn.addStake(hk, owner, t)
-		sn.addToHotkeyPool(hk, owner, rest)
+		if rootDivs {
+			// Owed to the hotkey's root stakers until claimed; it stays
+			// in SubnetAlphaOut meanwhile.
+			s.increaseRootClaimable(sn, hk, rest)
+		} else {
+			sn.addToHotkeyPool(hk, owner, rest)
+		}
 		paid += t + rest
 	}
 	valPoolFix, rootPoolFix := fixFromU64(valPool, f32), fixFromU64(rootAlpha, f32)
 	for _, rc := range sc.recv {
 		if share, ok := rc.alpha.div(sumA, f32); ok && !share.isZero() {
-			pay(rc, valPoolFix.mul(share, f32))
+			pay(rc, valPoolFix.mul(share, f32), false)
 		}
 	}
 	for _, rc := range sc.recv {
 		if share, ok := rc.root.div(sumR, f32); ok && !share.isZero() {
-			pay(rc, rootPoolFix.mul(share, f32))
+			pay(rc, rootPoolFix.mul(share, f32), true)
 		}
 	}
 	// Whatever was not paid (burned owner incentive, pools with nobody to

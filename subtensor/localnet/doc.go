@@ -62,8 +62,8 @@
 // get_parent_child_dividends_distribution does: by contribution (alpha +
 // w·root, the hotkey's own scaled by what its children leave it), with the
 // childkey take and the CKBurn share taken from parents of another
-// coldkey. Choices where chain.md is silent: CKBurn is 0 (the chain's
-// storage default; not settable here); the burned share weighs in the
+// coldkey. Choices where chain.md is silent: CKBurn is 0 and not settable
+// through the API (the tests set it inside the package); the burned share weighs in the
 // dividend sums and its part of the pools is recycled (the chain recycles
 // the amount at the epoch's scale and pays the pools in full), so alpha
 // stays conserved; the childkey take rate limit (on increases) is 216 000
@@ -72,11 +72,25 @@
 // subnet plus its root stake with the subnet's stake_threshold. Root
 // validators are not made parents of a new subnet's owner hotkey.
 //
+// Root dividends are claimed as on chain: an epoch's root alpha for a
+// hotkey, net of its take, accrues to RootClaimable per unit of the
+// hotkey's root stake, and ClaimRoot (claim_root) pays a coldkey what it is
+// owed by its RootClaimType, set with SetRootClaimType: Swap (the default)
+// sells the alpha fee-less through the subnet's pool and stakes the TAO on
+// root to the same hotkey, Keep stakes the alpha on the subnet, and
+// KeepSubnets keeps on the listed subnets and swaps on the others. Root
+// stake added raises RootClaimed by rate·amount and root stake removed
+// lowers it, saturating at 0 as the chain's adjustment does (so removing
+// root stake with nothing claimed forfeits the removed part's dividends).
+// Choices where chain.md is silent: RootClaimableThreshold is 0, claim_root
+// takes 1 to 5 distinct subnets (else InvalidSubnetNumber), and the
+// chain's per-block automatic claims for a few random coldkeys are not run.
+//
 // Simplifications (documented where they live): no transaction fees
 // (Receipt.Fee is 0, but an account with no balance still cannot pay for a
-// fee-paying call), no delegate take changes, root dividends
-// paid into the validator's subnet pool instead of RootClaimable, no
-// AdminFreezeWindow on admin calls and no owner rate limits on
+// fee-paying call), no delegate take changes, no automatic root claims
+// (claim with ClaimRoot), no AdminFreezeWindow on admin calls and no owner
+// rate limits on
 // hyperparameters (the mechanism settings do have the owner's 7 200-block
 // limit, 1 block with WithFastRuntime), no limit-price staking variants,
 // and no timelocked (v4) commit-reveal: subnets use v2 commit/reveal.

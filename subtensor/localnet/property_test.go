@@ -156,7 +156,7 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 	for i := 0; i < ops; i++ {
 		var what string
 		var err error
-		switch rng.IntN(15) {
+		switch rng.IntN(17) {
 		case 0:
 			what = "transfer"
 			_, err = c.Transfer(ctx, pick(colds), acc(pick(append(colds, hots...))), amount(), rng.IntN(2) == 0)
@@ -294,6 +294,16 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 				what = "swap_stake"
 				_, err = c.SwapStake(ctx, cold, acc(hot), on, dn, a)
 			}
+		case 14:
+			what = "claim_root"
+			nus := make([]st.NetUID, rng.IntN(7))
+			for j := range nus {
+				nus[j] = netuid()
+			}
+			_, err = c.ClaimRoot(ctx, pick(colds), nus)
+		case 15:
+			what = "set_root_claim_type"
+			_, err = c.SetRootClaimType(ctx, pick(colds), RootClaimType{Kind: RootClaimKind(rng.IntN(4)), Subnets: []st.NetUID{netuid()}})
 		default:
 			what = "step"
 			c.Step(rng.IntN(15) + 1)

@@ -129,8 +129,8 @@ func (s *state) transitionStake(oc, dc, oh, dh st.AccountID, on, dn st.NetUID, a
 		if tao < s.g.minStake {
 			return 0, st.ErrAmountTooLow
 		}
-		osn.subStake(oh, oc, alpha)
-		osn.addStake(dh, dc, alpha)
+		s.stakeSub(osn, oh, oc, alpha)
+		s.stakeAdd(osn, dh, dc, alpha)
 		return tao, nil
 	}
 	// Quote the purchase on the destination pool (a different pool, so the
@@ -145,13 +145,13 @@ func (s *state) transitionStake(oc, dc, oh, dh st.AccountID, on, dn st.NetUID, a
 	if bought == 0 {
 		return 0, st.ErrAmountTooLow
 	}
-	osn.subStake(oh, oc, alpha)
+	s.stakeSub(osn, oh, oc, alpha)
 	osn.applySell(alpha-sellFee, out)
 	if sellFee > 0 {
 		osn.applySell(sellFee, authorSell)
 	}
 	dsn.applyBuy(out-buyFee, bought)
 	s.acct(s.authorOf()).free += authorSell + buyFee
-	dsn.addStake(dh, dc, bought)
+	s.stakeAdd(dsn, dh, dc, bought)
 	return out, nil
 }

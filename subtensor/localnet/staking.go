@@ -193,7 +193,7 @@ func (s *state) addStake(cold, hot st.AccountID, netuid st.NetUID, amount uint64
 	s.acct(cold).free -= amount
 	sn.applyBuy(amount-fee, out)
 	s.acct(s.authorOf()).free += fee
-	sn.addStake(hot, cold, out)
+	s.stakeAdd(sn, hot, cold, out)
 	return []st.Event{ev(st.PalletSubtensor, "StakeAdded", "coldkey", cold, "hotkey", hot,
 		"tao", st.Balance(amount), "alpha", st.Balance(out), "netuid", netuid, "fee", st.Balance(fee))}, nil
 }
@@ -223,7 +223,7 @@ func (s *state) removeStake(cold, hot st.AccountID, netuid st.NetUID, alpha uint
 	if _, ok := s.owner[hot]; !ok {
 		return nil, st.ErrHotKeyAccountNotExists
 	}
-	sn.subStake(hot, cold, alpha)
+	s.stakeSub(sn, hot, cold, alpha)
 	// The chain swaps the alpha fee for TAO (fee-less) after the sale and
 	// pays that TAO to the block author.
 	sn.applySell(alpha-fee, out)

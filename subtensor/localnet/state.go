@@ -38,6 +38,9 @@ type state struct {
 	// ck is the childkey storage (ChildKeys, ParentKeys, PendingChildKeys,
 	// ChildkeyTake).
 	ck childState
+	// rc is the root-claim storage (RootClaimable, RootClaimed,
+	// RootClaimType).
+	rc claimState
 
 	// ep is the epoch scratch (yuma.Epocher and reusable input buffers).
 	// It holds no state: clones start without one.
@@ -273,6 +276,7 @@ func (s *state) clone() *state {
 	c.ownersShared = true
 	c.ep = nil
 	c.ck = s.ck.clone()
+	c.rc = s.rc.clone()
 	c.subnets = make(map[st.NetUID]*subnet, len(s.subnets))
 	for k, v := range s.subnets {
 		v.shared = true

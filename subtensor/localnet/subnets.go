@@ -251,6 +251,7 @@ func (s *state) dissolveNetwork(netuid st.NetUID) []st.Event {
 	s.acct(sn.ownerCold).free += pot - paid
 	delete(s.subnets, netuid)
 	s.ck.dropSubnet(netuid)
+	s.rc.dropSubnet(netuid)
 	return []st.Event{ev(st.PalletSubtensor, "NetworkRemoved", "netuid", netuid)}
 }
 
