@@ -10,19 +10,13 @@ import (
 )
 
 // Childkeys (set_children, call 67; set_childkey_take, call 75) are not part
-// of subtensor.Chain; localnet offers them as methods on *Chain. A parent
+// of subtensor.Chain; *Chain implements subtensor.ChildkeyChain, as the
+// remote client does. A parent
 // hotkey lends a proportion (u64, out of u64::MAX) of its stake on one
 // subnet to up to five child hotkeys: the epoch counts the lent stake as the
 // child's, and the child's dividends flow back to its parents by their
 // contribution, less the child's take (and the CKBurn share, recycled) for
 // parents of another coldkey.
-
-// ChildProportion is one (proportion, child) entry of set_children: the
-// child receives Proportion/u64::MAX of the parent's stake on the subnet.
-type ChildProportion struct {
-	Proportion uint64
-	Child      st.AccountID
-}
 
 // MaxChildkeyTake is the chain's maximum childkey take (18% of u16::MAX).
 const MaxChildkeyTake = 11_796
@@ -54,17 +48,17 @@ type ckKey struct {
 // pendingChildren is a PendingChildKeys entry: the children to apply once
 // the block passes cooldown.
 type pendingChildren struct {
-	children []ChildProportion
+	children []st.Child
 	cooldown uint64
 }
 
 // childState is the childkey storage. Its slices are replaced, never edited
 // in place, so clone copies only the maps.
 type childState struct {
-	children map[ckKey][]ChildProportion
-	// parents[(child, netuid)] lists (proportion, parent) in the
-	// ChildProportion shape: Child holds the parent.
-	parents map[ckKey][]ChildProportion
+	children map[ckKey][]st.Child
+	// parents[(child, netuid)] lists (proportion, parent): Hotkey holds
+	// the parent.
+	parents map[ckKey][]st.Child
 	pending map[ckKey]pendingChildren
 	take    map[ckKey]uint16
 	// takeSetAt is the block of a hotkey's last set_childkey_take on a
@@ -84,8 +78,8 @@ func (c childState) clone() childState {
 
 func (c *childState) init() {
 	if c.children == nil {
-		c.children = map[ckKey][]ChildProportion{}
-		c.parents = map[ckKey][]ChildProportion{}
+		c.children = map[ckKey][]st.Child{}
+		c.parents = map[ckKey][]st.Child{}
 		c.pending = map[ckKey]pendingChildren{}
 		c.take = map[ckKey]uint16{}
 		c.takeSetAt = map[ckKey]uint64{}
@@ -104,11 +98,11 @@ func (c *childState) init() {
 // children need be registered on the subnet. Before start_call the children
 // apply at once; after it they apply in the first block after
 // block+PendingChildKeyCooldown (7 200 blocks, 15 with WithFastRuntime).
-func (c *Chain) SetChildren(ctx context.Context, signer st.Signer, hotkey st.AccountID, netuid st.NetUID, children []ChildProportion) (*st.Receipt, error) {
+func (c *Chain) SetChildren(ctx context.Context, signer st.Signer, hotkey st.AccountID, netuid st.NetUID, children []st.Child) (*st.Receipt, error) {
 	children = slices.Clone(children)
 	data := newCall(palletSubtensor, 67).acct(hotkey).u16(uint16(netuid)).compact(uint64(len(children)))
 	for _, ch := range children {
-		data = data.u64(ch.Proportion).acct(ch.Child)
+		data = data.u64(ch.Proportion).acct(ch.Hotkey)
 	}
 	return c.submit(ctx, signer, &call{pallet: st.PalletSubtensor, name: "set_children", data: data, paysFee: true,
 		dispatch: func(s *state, who st.AccountID) ([]st.Event, error) {
@@ -132,39 +126,56 @@ func (c *Chain) SetChildkeyTake(ctx context.Context, signer st.Signer, hotkey st
 		}})
 }
 
-// Children returns hotkey's applied children on netuid (ChildKeys), in the
-// order they are stored.
-func (c *Chain) Children(hotkey st.AccountID, netuid st.NetUID) []ChildProportion {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.s.ck.children[ckKey{hotkey, netuid}])
+var _ st.ChildkeyChain = (*Chain)(nil)
+
+// Children implements subtensor.ChildkeyChain: hotkey's applied children
+// on netuid (ChildKeys), in the order they are stored.
+func (c *Chain) Children(ctx context.Context, hotkey st.AccountID, netuid st.NetUID, opts ...st.ReadOption) ([]st.Child, error) {
+	var out []st.Child
+	err := c.read(ctx, opts, func(s *state) error {
+		out = slices.Clone(s.ck.children[ckKey{hotkey, netuid}])
+		return nil
+	})
+	return out, err
 }
 
-// Parents returns child's parents on netuid (ParentKeys): Child in each
-// entry holds the parent.
-func (c *Chain) Parents(child st.AccountID, netuid st.NetUID) []ChildProportion {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.s.ck.parents[ckKey{child, netuid}])
+// Parents implements subtensor.ChildkeyChain: the hotkeys that have hotkey
+// as a child on netuid (ParentKeys), each with its proportion.
+func (c *Chain) Parents(ctx context.Context, hotkey st.AccountID, netuid st.NetUID, opts ...st.ReadOption) ([]st.Child, error) {
+	var out []st.Child
+	err := c.read(ctx, opts, func(s *state) error {
+		out = slices.Clone(s.ck.parents[ckKey{hotkey, netuid}])
+		return nil
+	})
+	return out, err
 }
 
-// PendingChildren returns hotkey's scheduled children on netuid and the
-// cooldown block after which they apply (ok false: none scheduled).
-func (c *Chain) PendingChildren(hotkey st.AccountID, netuid st.NetUID) (children []ChildProportion, cooldown uint64, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p, ok := c.s.ck.pending[ckKey{hotkey, netuid}]
-	return slices.Clone(p.children), p.cooldown, ok
+// PendingChildren implements subtensor.ChildkeyChain: hotkey's scheduled
+// children on netuid and the cooldown block after which they apply (the
+// zero value when none is scheduled).
+func (c *Chain) PendingChildren(ctx context.Context, hotkey st.AccountID, netuid st.NetUID, opts ...st.ReadOption) (st.PendingChildren, error) {
+	var out st.PendingChildren
+	err := c.read(ctx, opts, func(s *state) error {
+		if p, ok := s.ck.pending[ckKey{hotkey, netuid}]; ok {
+			out = st.PendingChildren{Children: slices.Clone(p.children), CooldownBlock: p.cooldown}
+		}
+		return nil
+	})
+	return out, err
 }
 
-// ChildkeyTake returns hotkey's childkey take on netuid (0 unless set).
-func (c *Chain) ChildkeyTake(hotkey st.AccountID, netuid st.NetUID) uint16 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.s.ck.take[ckKey{hotkey, netuid}]
+// ChildkeyTake implements subtensor.ChildkeyChain: hotkey's childkey take
+// on netuid (0 unless set).
+func (c *Chain) ChildkeyTake(ctx context.Context, hotkey st.AccountID, netuid st.NetUID, opts ...st.ReadOption) (uint16, error) {
+	var out uint16
+	err := c.read(ctx, opts, func(s *state) error {
+		out = s.ck.take[ckKey{hotkey, netuid}]
+		return nil
+	})
+	return out, err
 }
 
-func (s *state) scheduleChildren(who, hotkey st.AccountID, netuid st.NetUID, children []ChildProportion) ([]st.Event, error) {
+func (s *state) scheduleChildren(who, hotkey st.AccountID, netuid st.NetUID, children []st.Child) ([]st.Event, error) {
 	if netuid == st.RootNetUID {
 		return nil, st.ErrRegistrationNotPermittedOnRoot
 	}
@@ -177,7 +188,7 @@ func (s *state) scheduleChildren(who, hotkey st.AccountID, netuid st.NetUID, chi
 	}
 	for i, ch := range children {
 		for _, prev := range children[:i] {
-			if prev.Child == ch.Child {
+			if prev.Hotkey == ch.Hotkey {
 				return nil, ErrDuplicateChild
 			}
 		}
@@ -208,10 +219,10 @@ func (s *state) scheduleChildren(who, hotkey st.AccountID, netuid st.NetUID, chi
 // checkChildren is ensure_pending_consistency: no self-child, at most 5
 // children, proportions summing to at most u64::MAX, and no child that is
 // also a parent of hotkey.
-func (s *state) checkChildren(hotkey st.AccountID, netuid st.NetUID, children []ChildProportion) error {
+func (s *state) checkChildren(hotkey st.AccountID, netuid st.NetUID, children []st.Child) error {
 	var sum uint64
 	for _, ch := range children {
-		if ch.Child == hotkey {
+		if ch.Hotkey == hotkey {
 			return ErrInvalidChild
 		}
 	}
@@ -227,7 +238,7 @@ func (s *state) checkChildren(hotkey st.AccountID, netuid st.NetUID, children []
 	}
 	for _, p := range s.ck.parents[ckKey{hotkey, netuid}] {
 		for _, ch := range children {
-			if ch.Child == p.Child {
+			if ch.Hotkey == p.Hotkey {
 				return ErrChildParentInconsistency
 			}
 		}
@@ -239,21 +250,21 @@ func (s *state) checkChildren(hotkey st.AccountID, netuid st.NetUID, children []
 // entries (persist_child_parent_relations). It reports false, changing
 // nothing, when the children no longer pass the consistency checks (the
 // chain drops such a schedule silently).
-func (s *state) applyChildren(hotkey st.AccountID, netuid st.NetUID, children []ChildProportion) bool {
+func (s *state) applyChildren(hotkey st.AccountID, netuid st.NetUID, children []st.Child) bool {
 	if s.checkChildren(hotkey, netuid, children) != nil {
 		return false
 	}
 	s.ck.init()
 	key := ckKey{hotkey, netuid}
 	for _, old := range s.ck.children[key] {
-		ck := ckKey{old.Child, netuid}
-		ps := slices.DeleteFunc(slices.Clone(s.ck.parents[ck]), func(p ChildProportion) bool { return p.Child == hotkey })
+		ck := ckKey{old.Hotkey, netuid}
+		ps := slices.DeleteFunc(slices.Clone(s.ck.parents[ck]), func(p st.Child) bool { return p.Hotkey == hotkey })
 		s.setEdges(s.ck.parents, ck, ps)
 	}
 	for _, ch := range children {
-		ck := ckKey{ch.Child, netuid}
+		ck := ckKey{ch.Hotkey, netuid}
 		ps := slices.Clone(s.ck.parents[ck])
-		ps = append(ps, ChildProportion{Proportion: ch.Proportion, Child: hotkey})
+		ps = append(ps, st.Child{Proportion: ch.Proportion, Hotkey: hotkey})
 		s.setEdges(s.ck.parents, ck, ps)
 	}
 	s.setEdges(s.ck.children, key, slices.Clone(children))
@@ -262,7 +273,7 @@ func (s *state) applyChildren(hotkey st.AccountID, netuid st.NetUID, children []
 
 // setEdges stores a list, removing the entry when it is empty (the chain
 // keeps no empty vectors).
-func (s *state) setEdges(m map[ckKey][]ChildProportion, k ckKey, v []ChildProportion) {
+func (s *state) setEdges(m map[ckKey][]st.Child, k ckKey, v []st.Child) {
 	if len(v) == 0 {
 		delete(m, k)
 		return
@@ -347,7 +358,7 @@ func (s *state) inheritedStake(stakeOf *subnet, hotkey st.AccountID, netuid st.N
 		toChildren = toChildren.add(ownF.mul(propFraction(ch.Proportion), f32))
 	}
 	for _, p := range parents {
-		pa := fixFromU64(stakeOf.hotkeyTotal(p.Child), f32)
+		pa := fixFromU64(stakeOf.hotkeyTotal(p.Hotkey), f32)
 		fromParents = fromParents.add(pa.mul(propFraction(p.Proportion), f32))
 	}
 	return ownF.sub(toChildren).add(fromParents).toU64(f32)
@@ -394,7 +405,7 @@ func (s *state) splitDividends(dst []dividendShare, sn *subnet, hotkey st.Accoun
 	total := fixFromU64(s.contribution(sn, hotkey, keep, tw).toU64(f32), f32)
 	contribs := make([]ufix, len(parents))
 	for i, p := range parents {
-		contribs[i] = s.contribution(sn, p.Child, propFraction(p.Proportion), tw)
+		contribs[i] = s.contribution(sn, p.Hotkey, propFraction(p.Proportion), tw)
 		total = total.add(contribs[i])
 	}
 	takeFrac := fixFromU64(uint64(s.ck.take[ckKey{hotkey, sn.netuid}]), f32).safeDiv(fixFromU64(math.MaxUint16, f32), f32)
@@ -407,16 +418,16 @@ func (s *state) splitDividends(dst []dividendShare, sn *subnet, hotkey st.Accoun
 		}
 		pe := emission.mul(factor, f32)
 		remaining = remaining.sub(pe)
-		if s.owner[p.Child] != childOwner {
+		if s.owner[p.Hotkey] != childOwner {
 			burn := s.g.ckBurn.mul(pe, f32)
 			take := takeFrac.mul(pe, f32)
 			pe = pe.sub(burn).sub(take)
 			totalTake = totalTake.add(take)
 			if b := burn.toU64(f32); b > 0 {
-				dst = append(dst, dividendShare{hotkey: p.Child, amount: b, burn: true})
+				dst = append(dst, dividendShare{hotkey: p.Hotkey, amount: b, burn: true})
 			}
 		}
-		dst = append(dst, dividendShare{hotkey: p.Child, amount: pe.toU64(f32)})
+		dst = append(dst, dividendShare{hotkey: p.Hotkey, amount: pe.toU64(f32)})
 	}
 	return append(dst, dividendShare{hotkey: hotkey, amount: remaining.add(totalTake).toU64(f32)})
 }
@@ -424,8 +435,8 @@ func (s *state) splitDividends(dst []dividendShare, sn *subnet, hotkey st.Accoun
 // dropSubnet removes a dissolved subnet's childkey storage, so that a
 // subnet reusing the netuid starts without it.
 func (c *childState) dropSubnet(netuid st.NetUID) {
-	for _, m := range []map[ckKey][]ChildProportion{c.children, c.parents} {
-		maps.DeleteFunc(m, func(k ckKey, _ []ChildProportion) bool { return k.netuid == netuid })
+	for _, m := range []map[ckKey][]st.Child{c.children, c.parents} {
+		maps.DeleteFunc(m, func(k ckKey, _ []st.Child) bool { return k.netuid == netuid })
 	}
 	maps.DeleteFunc(c.pending, func(k ckKey, _ pendingChildren) bool { return k.netuid == netuid })
 	maps.DeleteFunc(c.take, func(k ckKey, _ uint16) bool { return k.netuid == netuid })

@@ -48,12 +48,12 @@ func TestChildkeyRejections(t *testing.T) {
 	f := newChildFixture(t)
 	c := f.c
 	parent, child := acc(f.valHK), acc(f.childHK)
-	one := func(ch st.AccountID) []ChildProportion {
-		return []ChildProportion{{Proportion: math.MaxUint64, Child: ch}}
+	one := func(ch st.AccountID) []st.Child {
+		return []st.Child{{Proportion: math.MaxUint64, Hotkey: ch}}
 	}
-	six := make([]ChildProportion, 6)
+	six := make([]st.Child, 6)
 	for i := range six {
-		six[i] = ChildProportion{Proportion: 1, Child: acc(key(t, "//kid/"+string(rune('a'+i))))}
+		six[i] = st.Child{Proportion: 1, Hotkey: acc(key(t, "//kid/"+string(rune('a'+i))))}
 	}
 	tests := []struct {
 		name string
@@ -64,12 +64,12 @@ func TestChildkeyRejections(t *testing.T) {
 		{"missing subnet", func() (*st.Receipt, error) { return c.SetChildren(ctx, f.bob, parent, 9, one(child)) }, st.ErrSubnetNotExists},
 		{"not the hotkey's coldkey", func() (*st.Receipt, error) { return c.SetChildren(ctx, f.dave, parent, 1, one(child)) }, st.ErrNonAssociatedColdKey},
 		{"duplicate child", func() (*st.Receipt, error) {
-			return c.SetChildren(ctx, f.bob, parent, 1, []ChildProportion{{1, child}, {2, child}})
+			return c.SetChildren(ctx, f.bob, parent, 1, []st.Child{{Proportion: 1, Hotkey: child}, {Proportion: 2, Hotkey: child}})
 		}, ErrDuplicateChild},
 		{"self as child", func() (*st.Receipt, error) { return c.SetChildren(ctx, f.bob, parent, 1, one(parent)) }, ErrInvalidChild},
 		{"six children", func() (*st.Receipt, error) { return c.SetChildren(ctx, f.bob, parent, 1, six) }, ErrTooManyChildren},
 		{"proportions above u64::MAX", func() (*st.Receipt, error) {
-			return c.SetChildren(ctx, f.bob, parent, 1, []ChildProportion{{math.MaxUint64, child}, {1, acc(f.minerHK)}})
+			return c.SetChildren(ctx, f.bob, parent, 1, []st.Child{{Proportion: math.MaxUint64, Hotkey: child}, {Proportion: 1, Hotkey: acc(f.minerHK)}})
 		}, ErrProportionOverflow},
 		{"child that is the hotkey's parent", func() (*st.Receipt, error) {
 			// Give the hotkey a parent: the child.
@@ -107,8 +107,8 @@ func TestChildkeyRejections(t *testing.T) {
 	mustOK(t)(c.SetChildkeyTake(ctx, f.dave, child, 1, 0))
 	c.Step(1)
 	mustOK(t)(c.SetChildkeyTake(ctx, f.dave, child, 1, MaxChildkeyTake))
-	require.Equal(t, uint16(MaxChildkeyTake), c.ChildkeyTake(child, 1))
-	require.Empty(t, c.Children(parent, 1), "no rejected call left children")
+	require.Equal(t, uint16(MaxChildkeyTake), takeOf(t, c, child, 1))
+	require.Empty(t, childrenOf(t, c, parent, 1), "no rejected call left children")
 }
 
 // Children apply at once before start_call, and after it in the first
@@ -118,37 +118,37 @@ func TestChildrenPendingCooldown(t *testing.T) {
 	f := newChildFixture(t)
 	c := f.c
 	parent, child := acc(f.valHK), acc(f.childHK)
-	want := []ChildProportion{{Proportion: math.MaxUint64 / 2, Child: child}}
+	want := []st.Child{{Proportion: math.MaxUint64 / 2, Hotkey: child}}
 
 	rc := mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, want))
 	_, ok := rc.FindEvent(st.PalletSubtensor, "SetChildrenScheduled")
 	require.True(t, ok)
-	got, cooldown, ok := c.PendingChildren(parent, 1)
+	got, cooldown, ok := pendingOf(t, c, parent, 1)
 	require.True(t, ok)
 	require.Equal(t, want, got)
 	require.Equal(t, rc.BlockNumber+15, cooldown)
 	for c.s.block < cooldown {
 		c.Step(1)
-		require.Empty(t, c.Children(parent, 1), "applied at block %d, before the cooldown passed", c.s.block)
+		require.Empty(t, childrenOf(t, c, parent, 1), "applied at block %d, before the cooldown passed", c.s.block)
 	}
 	c.Step(1) // cooldown < block
-	require.Equal(t, want, c.Children(parent, 1))
-	require.Equal(t, []ChildProportion{{Proportion: math.MaxUint64 / 2, Child: parent}}, c.Parents(child, 1))
-	_, _, ok = c.PendingChildren(parent, 1)
+	require.Equal(t, want, childrenOf(t, c, parent, 1))
+	require.Equal(t, []st.Child{{Proportion: math.MaxUint64 / 2, Hotkey: parent}}, parentsOf(t, c, child, 1))
+	_, _, ok = pendingOf(t, c, parent, 1)
 	require.False(t, ok)
 
 	// Replacing the children moves the parent entries; an empty list
 	// removes them.
 	other := acc(f.minerHK)
-	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []ChildProportion{{7, other}}))
+	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []st.Child{{Proportion: 7, Hotkey: other}}))
 	c.Step(16)
-	require.Equal(t, []ChildProportion{{7, other}}, c.Children(parent, 1))
-	require.Empty(t, c.Parents(child, 1))
-	require.Equal(t, []ChildProportion{{7, parent}}, c.Parents(other, 1))
+	require.Equal(t, []st.Child{{Proportion: 7, Hotkey: other}}, childrenOf(t, c, parent, 1))
+	require.Empty(t, parentsOf(t, c, child, 1))
+	require.Equal(t, []st.Child{{Proportion: 7, Hotkey: parent}}, parentsOf(t, c, other, 1))
 	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, nil))
 	c.Step(16)
-	require.Empty(t, c.Children(parent, 1))
-	require.Empty(t, c.Parents(other, 1))
+	require.Empty(t, childrenOf(t, c, parent, 1))
+	require.Empty(t, parentsOf(t, c, other, 1))
 
 	// A subnet without start_call applies at once.
 	mustOK(t)(c.SetHyperparameter(ctx, f.alice, 1, "stake_threshold", 0))
@@ -157,7 +157,7 @@ func TestChildrenPendingCooldown(t *testing.T) {
 	rc = mustOK(t)(c.SetChildren(ctx, f.bob, parent, 2, want))
 	_, ok = rc.FindEvent(st.PalletSubtensor, "SetChildren")
 	require.True(t, ok)
-	require.Equal(t, want, c.Children(parent, 2))
+	require.Equal(t, want, childrenOf(t, c, parent, 2))
 }
 
 // fracOf is floor(x · floor(p·2^32/(2^64−1)) / 2^32): x times the
@@ -191,9 +191,9 @@ func TestChildkeyStakeInheritance(t *testing.T) {
 	mustOK(t)(c.RootRegister(ctx, f.bob, parent))
 	mustOK(t)(c.AddStake(ctx, f.bob, parent, st.RootNetUID, st.TAO(300)))
 	prop := uint64(math.MaxUint64/3) * 2 // about 2/3
-	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []ChildProportion{{prop, child}}))
+	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []st.Child{{Proportion: prop, Hotkey: child}}))
 	c.Step(16)
-	require.Len(t, c.Children(parent, 1), 1)
+	require.Len(t, childrenOf(t, c, parent, 1), 1)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -238,7 +238,7 @@ func TestChildkeyDividendSplit(t *testing.T) {
 			parent, child := acc(f.valHK), acc(childHK)
 			c.s.g.ckBurn = fixFromFloat(tc.burn, f32)
 			mustOK(t)(c.SetChildkeyTake(ctx, childCold, child, 1, tc.take))
-			mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []ChildProportion{{math.MaxUint64, child}}))
+			mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []st.Child{{Proportion: math.MaxUint64, Hotkey: child}}))
 			c.Step(16)
 			f.stepToEpoch(t) // the child earns a permit
 			n, err := c.Neuron(ctx, 1, c.s.subnets[1].uids[child])
@@ -282,28 +282,56 @@ func TestChildkeySnapshotRestore(t *testing.T) {
 	c := f.c
 	parent, child := acc(f.valHK), acc(f.childHK)
 	empty := c.Snapshot()
-	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []ChildProportion{{5, child}}))
+	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, []st.Child{{Proportion: 5, Hotkey: child}}))
 	mustOK(t)(c.SetChildkeyTake(ctx, f.dave, child, 1, 42))
 	pending := c.Snapshot()
 	c.Step(16)
 	applied := c.Snapshot()
-	require.Len(t, c.Children(parent, 1), 1)
+	require.Len(t, childrenOf(t, c, parent, 1), 1)
 
 	// Mutating after a snapshot does not reach it.
 	mustOK(t)(c.SetChildren(ctx, f.bob, parent, 1, nil))
 	c.Step(16)
-	require.Empty(t, c.Children(parent, 1))
+	require.Empty(t, childrenOf(t, c, parent, 1))
 
 	c.Restore(applied)
-	require.Equal(t, []ChildProportion{{5, child}}, c.Children(parent, 1))
-	require.Equal(t, []ChildProportion{{5, parent}}, c.Parents(child, 1))
-	require.Equal(t, uint16(42), c.ChildkeyTake(child, 1))
+	require.Equal(t, []st.Child{{Proportion: 5, Hotkey: child}}, childrenOf(t, c, parent, 1))
+	require.Equal(t, []st.Child{{Proportion: 5, Hotkey: parent}}, parentsOf(t, c, child, 1))
+	require.Equal(t, uint16(42), takeOf(t, c, child, 1))
 	c.Restore(pending)
-	require.Empty(t, c.Children(parent, 1))
-	_, _, ok := c.PendingChildren(parent, 1)
+	require.Empty(t, childrenOf(t, c, parent, 1))
+	_, _, ok := pendingOf(t, c, parent, 1)
 	require.True(t, ok)
 	c.Restore(empty)
-	_, _, ok = c.PendingChildren(parent, 1)
+	_, _, ok = pendingOf(t, c, parent, 1)
 	require.False(t, ok)
-	require.Zero(t, c.ChildkeyTake(child, 1))
+	require.Zero(t, takeOf(t, c, child, 1))
+}
+
+func childrenOf(t *testing.T, c *Chain, hk st.AccountID, nu st.NetUID) []st.Child {
+	t.Helper()
+	v, err := c.Children(context.Background(), hk, nu)
+	require.NoError(t, err)
+	return v
+}
+
+func parentsOf(t *testing.T, c *Chain, hk st.AccountID, nu st.NetUID) []st.Child {
+	t.Helper()
+	v, err := c.Parents(context.Background(), hk, nu)
+	require.NoError(t, err)
+	return v
+}
+
+func takeOf(t *testing.T, c *Chain, hk st.AccountID, nu st.NetUID) uint16 {
+	t.Helper()
+	v, err := c.ChildkeyTake(context.Background(), hk, nu)
+	require.NoError(t, err)
+	return v
+}
+
+func pendingOf(t *testing.T, c *Chain, hk st.AccountID, nu st.NetUID) ([]st.Child, uint64, bool) {
+	t.Helper()
+	v, err := c.PendingChildren(context.Background(), hk, nu)
+	require.NoError(t, err)
+	return v.Children, v.CooldownBlock, v.CooldownBlock != 0
 }

@@ -51,9 +51,10 @@
 // TransferStake and SwapStake offer move_stake, transfer_stake and
 // swap_stake with the chain's checks (no limit-price variants).
 //
-// Childkeys work as on chain, through methods beyond subtensor.Chain:
-// SetChildren (set_children) and SetChildkeyTake (set_childkey_take), with
-// the chain's checks and errors (ErrTooManyChildren, ErrInvalidChild,
+// Childkeys work as on chain: Chain implements subtensor.ChildkeyChain
+// (SetChildren, SetChildkeyTake and the ChildKeys, ParentKeys,
+// PendingChildKeys and ChildkeyTake reads) with the chain's checks and
+// errors (ErrTooManyChildren, ErrInvalidChild,
 // ErrProportionOverflow, ...). Children apply at once before start_call and
 // otherwise in the first block after block+PendingChildKeyCooldown; chain.md
 // gives no value, localnet uses 7 200 blocks (15 with WithFastRuntime). The
@@ -74,8 +75,9 @@
 //
 // Root dividends are claimed as on chain: an epoch's root alpha for a
 // hotkey, net of its take, accrues to RootClaimable per unit of the
-// hotkey's root stake, and ClaimRoot (claim_root) pays a coldkey what it is
-// owed by its RootClaimType, set with SetRootClaimType: Swap (the default)
+// hotkey's root stake (read with RootClaimable and RootOwed), and
+// ClaimRoot (claim_root) pays a coldkey what it is owed by its
+// subtensor.RootClaimType, set with SetRootClaimType: Swap (the default)
 // sells the alpha fee-less through the subnet's pool and stakes the TAO on
 // root to the same hotkey, Keep stakes the alpha on the subnet, and
 // KeepSubnets keeps on the listed subnets and swaps on the others. Root

@@ -237,11 +237,11 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 			if h, ck, ok := registered(nu); ok && rng.IntN(4) != 0 {
 				hot, cold = h, ck
 			}
-			kids := make([]ChildProportion, rng.IntN(7))
+			kids := make([]st.Child, rng.IntN(7))
 			for j := range kids {
-				kids[j] = ChildProportion{Proportion: rng.Uint64() >> rng.IntN(4), Child: acc(pick(hots))}
+				kids[j] = st.Child{Proportion: rng.Uint64() >> rng.IntN(4), Hotkey: acc(pick(hots))}
 				if h, _, ok := registered(nu); ok && rng.IntN(2) == 0 {
-					kids[j].Child = acc(h)
+					kids[j].Hotkey = acc(h)
 				}
 			}
 			_, err = c.SetChildren(ctx, cold, acc(hot), nu, kids)
@@ -303,7 +303,7 @@ func randomRun(t *testing.T, seed uint64, ops int) {
 			_, err = c.ClaimRoot(ctx, pick(colds), nus)
 		case 15:
 			what = "set_root_claim_type"
-			_, err = c.SetRootClaimType(ctx, pick(colds), RootClaimType{Kind: RootClaimKind(rng.IntN(4)), Subnets: []st.NetUID{netuid()}})
+			_, err = c.SetRootClaimType(ctx, pick(colds), st.RootClaimType{Kind: []st.RootClaimKind{st.RootClaimSwap, st.RootClaimKeep, st.RootClaimKeepSubnets, "Other"}[rng.IntN(4)], Subnets: []st.NetUID{netuid()}})
 		default:
 			what = "step"
 			c.Step(rng.IntN(15) + 1)
@@ -370,13 +370,13 @@ func checkChildkeys(t *testing.T, s *state, where string) {
 		require.LessOrEqual(t, len(kids), maxChildren, "children %s", where)
 		var sum uint64
 		for _, ch := range kids {
-			require.NotEqual(t, k.hot, ch.Child, "self-child %s", where)
+			require.NotEqual(t, k.hot, ch.Hotkey, "self-child %s", where)
 			next := sum + ch.Proportion
 			require.GreaterOrEqual(t, next, sum, "proportions overflow %s", where)
 			sum = next
-			require.Contains(t, s.ck.parents[ckKey{ch.Child, k.netuid}], ChildProportion{ch.Proportion, k.hot}, "parent entry %s", where)
+			require.Contains(t, s.ck.parents[ckKey{ch.Hotkey, k.netuid}], st.Child{Proportion: ch.Proportion, Hotkey: k.hot}, "parent entry %s", where)
 			for _, p := range s.ck.parents[k] {
-				require.NotEqual(t, p.Child, ch.Child, "child is also parent %s", where)
+				require.NotEqual(t, p.Hotkey, ch.Hotkey, "child is also parent %s", where)
 			}
 		}
 	}
@@ -384,7 +384,7 @@ func checkChildkeys(t *testing.T, s *state, where string) {
 		require.Contains(t, s.subnets, k.netuid, "childkeys of a dissolved subnet %s", where)
 		require.NotEmpty(t, ps, "empty parents %s", where)
 		for _, p := range ps {
-			require.Contains(t, s.ck.children[ckKey{p.Child, k.netuid}], ChildProportion{p.Proportion, k.hot}, "child entry %s", where)
+			require.Contains(t, s.ck.children[ckKey{p.Hotkey, k.netuid}], st.Child{Proportion: p.Proportion, Hotkey: k.hot}, "child entry %s", where)
 		}
 	}
 	for id, sn := range s.subnets {

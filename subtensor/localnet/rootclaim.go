@@ -15,25 +15,24 @@ import (
 // RootClaimType. Adding root stake raises RootClaimed by rate·amount (new
 // stake does not claim past dividends) and removing it lowers it.
 
-// RootClaimKind is the RootClaimType variant.
-type RootClaimKind uint8
+// The claim types are subtensor's RootClaimType (Swap, Keep,
+// KeepSubnets), as the remote client takes them. Swap (the default) sells
+// the owed alpha through the subnet's pool (fee-less) and stakes the TAO
+// on root to the same hotkey; Keep stakes the alpha on the subnet;
+// KeepSubnets keeps on the listed subnets and swaps on the others.
 
-const (
-	// RootClaimSwap (the default) sells the owed alpha through the subnet's
-	// pool (fee-less) and stakes the TAO on root to the same hotkey.
-	RootClaimSwap RootClaimKind = iota
-	// RootClaimKeep stakes the owed alpha on the subnet to the hotkey.
-	RootClaimKeep
-	// RootClaimKeepSubnets keeps on the listed subnets and swaps on the
-	// others.
-	RootClaimKeepSubnets
-)
-
-// RootClaimType is a coldkey's RootClaimType: a kind, and for
-// RootClaimKeepSubnets the subnets to keep.
-type RootClaimType struct {
-	Kind    RootClaimKind
-	Subnets []st.NetUID
+// rootClaimVariant is the enum index of a kind in set_root_claim_type's
+// encoding (false for an unknown kind).
+func rootClaimVariant(k st.RootClaimKind) (uint8, bool) {
+	switch k {
+	case st.RootClaimSwap, "":
+		return 0, true
+	case st.RootClaimKeep:
+		return 1, true
+	case st.RootClaimKeepSubnets:
+		return 2, true
+	}
+	return 0, false
 }
 
 // ErrInvalidSubnetNumber is the chain's InvalidSubnetNumber: claim_root
@@ -57,7 +56,7 @@ type claimState struct {
 	claimable map[st.AccountID]map[st.NetUID]ufix
 	// claimed is RootClaimed (u128, as a ufix with no fraction).
 	claimed   map[claimKey]ufix
-	claimType map[st.AccountID]RootClaimType
+	claimType map[st.AccountID]st.RootClaimType
 }
 
 func (c claimState) clone() claimState {
@@ -68,7 +67,7 @@ func (c *claimState) init() {
 	if c.claimable == nil {
 		c.claimable = map[st.AccountID]map[st.NetUID]ufix{}
 		c.claimed = map[claimKey]ufix{}
-		c.claimType = map[st.AccountID]RootClaimType{}
+		c.claimType = map[st.AccountID]st.RootClaimType{}
 	}
 }
 
@@ -95,13 +94,16 @@ func (c *Chain) ClaimRoot(ctx context.Context, signer st.Signer, netuids []st.Ne
 }
 
 // SetRootClaimType is set_root_claim_type (call 122): how the signer's root
-// dividends are paid when claimed.
-func (c *Chain) SetRootClaimType(ctx context.Context, signer st.Signer, t RootClaimType) (*st.Receipt, error) {
+// dividends are paid when claimed. An unknown kind fails with InvalidValue
+// and KeepSubnets with no subnets with InvalidSubnetNumber (the chain
+// refuses an empty set; the error name is localnet's choice).
+func (c *Chain) SetRootClaimType(ctx context.Context, signer st.Signer, t st.RootClaimType) (*st.Receipt, error) {
 	t.Subnets = slices.Clone(t.Subnets)
 	slices.Sort(t.Subnets)
 	t.Subnets = slices.Compact(t.Subnets)
-	data := newCall(palletSubtensor, 122).u8(uint8(t.Kind))
-	if t.Kind == RootClaimKeepSubnets {
+	variant, known := rootClaimVariant(t.Kind)
+	data := newCall(palletSubtensor, 122).u8(variant)
+	if t.Kind == st.RootClaimKeepSubnets {
 		data = data.compact(uint64(len(t.Subnets)))
 		for _, n := range t.Subnets {
 			data = data.u16(uint16(n))
@@ -109,34 +111,61 @@ func (c *Chain) SetRootClaimType(ctx context.Context, signer st.Signer, t RootCl
 	}
 	return c.submit(ctx, signer, &call{pallet: st.PalletSubtensor, name: "set_root_claim_type", data: data, paysFee: true,
 		dispatch: func(s *state, who st.AccountID) ([]st.Event, error) {
-			if t.Kind > RootClaimKeepSubnets {
+			if !known {
 				return nil, st.ErrInvalidValue
 			}
+			if t.Kind == st.RootClaimKeepSubnets && len(t.Subnets) == 0 {
+				return nil, ErrInvalidSubnetNumber
+			}
 			s.rc.init()
-			if t.Kind == RootClaimSwap {
+			if variant == 0 {
 				delete(s.rc.claimType, who)
 			} else {
+				if t.Kind != st.RootClaimKeepSubnets {
+					t.Subnets = nil
+				}
 				s.rc.claimType[who] = t
 			}
-			return []st.Event{ev(st.PalletSubtensor, "RootClaimTypeSet", "coldkey", who, "root_claim_type", uint8(t.Kind))}, nil
+			return []st.Event{ev(st.PalletSubtensor, "RootClaimTypeSet", "coldkey", who, "root_claim_type", string(t.Kind))}, nil
 		}})
 }
 
-// RootClaimTypeOf returns the coldkey's RootClaimType (Swap unless set).
-func (c *Chain) RootClaimTypeOf(coldkey st.AccountID) RootClaimType {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.s.rc.claimType[coldkey]
-	t.Subnets = slices.Clone(t.Subnets)
-	return t
+// RootClaimType returns coldkey's root claim type (Swap unless set), as
+// the remote client's RootClaimType does.
+func (c *Chain) RootClaimType(ctx context.Context, coldkey st.AccountID, opts ...st.ReadOption) (st.RootClaimType, error) {
+	out := st.RootClaimType{Kind: st.RootClaimSwap}
+	err := c.read(ctx, opts, func(s *state) error {
+		if t, ok := s.rc.claimType[coldkey]; ok {
+			out = st.RootClaimType{Kind: t.Kind, Subnets: slices.Clone(t.Subnets)}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RootClaimable returns, per subnet, the root dividends hotkey's root
+// stakers may claim per unit of root stake (RootClaimable), as the remote
+// client's RootClaimable does.
+func (c *Chain) RootClaimable(ctx context.Context, hotkey st.AccountID, opts ...st.ReadOption) (map[st.NetUID]float64, error) {
+	out := map[st.NetUID]float64{}
+	err := c.read(ctx, opts, func(s *state) error {
+		for nu, r := range s.rc.claimable[hotkey] {
+			out[nu] = r.toFloat(f32)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RootOwed returns the alpha coldkey can claim on netuid through hotkey
 // (get_root_owed_for_hotkey_coldkey).
-func (c *Chain) RootOwed(hotkey, coldkey st.AccountID, netuid st.NetUID) st.Balance {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return st.Balance(c.s.rootOwed(hotkey, coldkey, netuid).toU64(f32))
+func (c *Chain) RootOwed(ctx context.Context, hotkey, coldkey st.AccountID, netuid st.NetUID, opts ...st.ReadOption) (st.Balance, error) {
+	var out st.Balance
+	err := c.read(ctx, opts, func(s *state) error {
+		out = st.Balance(s.rootOwed(hotkey, coldkey, netuid).toU64(f32))
+		return nil
+	})
+	return out, err
 }
 
 // increaseRootClaimable credits amount of netuid's alpha to hotkey's root
@@ -209,7 +238,7 @@ func (s *state) rootClaimAll(cold st.AccountID, netuids []st.NetUID) {
 // rootClaimOnSubnet is root_claim_on_subnet with a RootClaimableThreshold
 // of 0: pay the owed alpha (floored) by the claim type and raise
 // RootClaimed by it. A swap that fails leaves everything as it was.
-func (s *state) rootClaimOnSubnet(hot, cold st.AccountID, netuid st.NetUID, ct RootClaimType) {
+func (s *state) rootClaimOnSubnet(hot, cold st.AccountID, netuid st.NetUID, ct st.RootClaimType) {
 	sn, ok := s.subnets[netuid]
 	if !ok {
 		return
@@ -218,7 +247,7 @@ func (s *state) rootClaimOnSubnet(hot, cold st.AccountID, netuid st.NetUID, ct R
 	if owed == 0 {
 		return
 	}
-	swap := ct.Kind == RootClaimSwap || (ct.Kind == RootClaimKeepSubnets && !slices.Contains(ct.Subnets, netuid))
+	swap := ct.Kind == st.RootClaimSwap || ct.Kind == "" || (ct.Kind == st.RootClaimKeepSubnets && !slices.Contains(ct.Subnets, netuid))
 	if swap {
 		tao, _, err := sn.simSell(owed, 0)
 		if err != nil {

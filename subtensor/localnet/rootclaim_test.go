@@ -42,8 +42,12 @@ func TestRootDividendsAccrueToClaimable(t *testing.T) {
 	f := newRootFixture(t)
 	c := f.c
 	vh := acc(f.valHK)
-	bob, charlie := c.RootOwed(vh, acc(f.bob), 1), c.RootOwed(vh, acc(f.charlie), 1)
+	bob, charlie := owedOf(t, c, vh, acc(f.bob), 1), owedOf(t, c, vh, acc(f.charlie), 1)
 	require.Positive(t, charlie)
+	rates, err := c.RootClaimable(ctx, vh)
+	require.NoError(t, err)
+	// rate·root stake is what a staker is owed with nothing claimed.
+	require.InDelta(t, float64(charlie), rates[1]*float64(st.TAO(100)), 1)
 	require.InDelta(t, 3.0, float64(bob)/float64(charlie), 1e-6, "owed pro rata to root stake")
 	// Charlie holds no alpha on subnet 1: nothing was paid to it there.
 	have, err := c.Stake(ctx, vh, acc(f.charlie), 1)
@@ -51,13 +55,13 @@ func TestRootDividendsAccrueToClaimable(t *testing.T) {
 	require.Zero(t, have)
 
 	mustOK(t)(c.AddStake(ctx, f.dave, vh, st.RootNetUID, st.TAO(50)))
-	require.Zero(t, c.RootOwed(vh, acc(f.dave), 1), "new root stake claims no past dividends")
+	require.Zero(t, owedOf(t, c, vh, acc(f.dave), 1), "new root stake claims no past dividends")
 	// Removing root stake lowers RootClaimed by rate·amount, saturating at
 	// 0 (remove_stake_adjust_root_claimed_for_hotkey_and_coldkey): with
 	// nothing claimed yet, what stays owed is the remaining stake's part.
-	before := c.RootOwed(vh, acc(f.bob), 1)
+	before := owedOf(t, c, vh, acc(f.bob), 1)
 	mustOK(t)(c.RemoveStake(ctx, f.bob, vh, st.RootNetUID, st.TAO(100)))
-	require.InDelta(t, float64(before)*2/3, float64(c.RootOwed(vh, acc(f.bob), 1)), 2)
+	require.InDelta(t, float64(before)*2/3, float64(owedOf(t, c, vh, acc(f.bob), 1)), 2)
 	checkInvariants(t, c, "after root dividends")
 }
 
@@ -67,13 +71,13 @@ func TestRootDividendsAccrueToClaimable(t *testing.T) {
 func TestClaimRoot(t *testing.T) {
 	tests := []struct {
 		name string
-		ct   *RootClaimType
+		ct   *st.RootClaimType
 		swap bool
 	}{
 		{"swap by default", nil, true},
-		{"keep", &RootClaimType{Kind: RootClaimKeep}, false},
-		{"keep subnets listing it", &RootClaimType{Kind: RootClaimKeepSubnets, Subnets: []st.NetUID{1}}, false},
-		{"keep subnets not listing it", &RootClaimType{Kind: RootClaimKeepSubnets, Subnets: []st.NetUID{7}}, true},
+		{"keep", &st.RootClaimType{Kind: st.RootClaimKeep}, false},
+		{"keep subnets listing it", &st.RootClaimType{Kind: st.RootClaimKeepSubnets, Subnets: []st.NetUID{1}}, false},
+		{"keep subnets not listing it", &st.RootClaimType{Kind: st.RootClaimKeepSubnets, Subnets: []st.NetUID{7}}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,9 +87,9 @@ func TestClaimRoot(t *testing.T) {
 			vh, ck := acc(f.valHK), acc(f.charlie)
 			if tc.ct != nil {
 				mustOK(t)(c.SetRootClaimType(ctx, f.charlie, *tc.ct))
-				require.Equal(t, tc.ct.Kind, c.RootClaimTypeOf(ck).Kind)
+				require.Equal(t, *tc.ct, rootClaimTypeOf(t, c, ck))
 			}
-			owed := uint64(c.RootOwed(vh, ck, 1))
+			owed := uint64(owedOf(t, c, vh, ck, 1))
 			require.Positive(t, owed)
 			d, err := c.DynamicInfo(ctx, 1)
 			require.NoError(t, err)
@@ -112,7 +116,7 @@ func TestClaimRoot(t *testing.T) {
 			}
 			// A swap's new root stake raises RootClaimed by the floored
 			// rate·tao, which can leave one rao owed.
-			require.LessOrEqual(t, c.RootOwed(vh, ck, 1), st.Balance(1), "nothing left to claim")
+			require.LessOrEqual(t, owedOf(t, c, vh, ck, 1), st.Balance(1), "nothing left to claim")
 			mustOK(t)(c.ClaimRoot(ctx, f.charlie, []st.NetUID{1}))
 			again, _ := c.Stake(ctx, vh, ck, 1)
 			require.Equal(t, alphaAfter, again, "a second claim pays nothing")
@@ -129,8 +133,10 @@ func TestClaimRootRejections(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidSubnetNumber)
 	_, err = c.ClaimRoot(ctx, f.bob, []st.NetUID{1, 2, 3, 4, 5, 6})
 	require.ErrorIs(t, err, ErrInvalidSubnetNumber)
-	_, err = c.SetRootClaimType(ctx, f.bob, RootClaimType{Kind: 3})
+	_, err = c.SetRootClaimType(ctx, f.bob, st.RootClaimType{Kind: "Burn"})
 	require.ErrorIs(t, err, st.ErrInvalidValue)
+	_, err = c.SetRootClaimType(ctx, f.bob, st.RootClaimType{Kind: st.RootClaimKeepSubnets})
+	require.ErrorIs(t, err, ErrInvalidSubnetNumber)
 	// Duplicates count once.
 	mustOK(t)(c.ClaimRoot(ctx, f.bob, []st.NetUID{1, 1, 1, 1, 1, 1}))
 }
@@ -141,12 +147,26 @@ func TestRootClaimSnapshotRestore(t *testing.T) {
 	f := newRootFixture(t)
 	c := f.c
 	vh, ck := acc(f.valHK), acc(f.charlie)
-	owed := c.RootOwed(vh, ck, 1)
+	owed := owedOf(t, c, vh, ck, 1)
 	snap := c.Snapshot()
-	mustOK(t)(c.SetRootClaimType(ctx, f.charlie, RootClaimType{Kind: RootClaimKeep}))
+	mustOK(t)(c.SetRootClaimType(ctx, f.charlie, st.RootClaimType{Kind: st.RootClaimKeep}))
 	mustOK(t)(c.ClaimRoot(ctx, f.charlie, []st.NetUID{1}))
-	require.Zero(t, c.RootOwed(vh, ck, 1))
+	require.Zero(t, owedOf(t, c, vh, ck, 1))
 	c.Restore(snap)
-	require.Equal(t, owed, c.RootOwed(vh, ck, 1))
-	require.Equal(t, RootClaimSwap, c.RootClaimTypeOf(ck).Kind)
+	require.Equal(t, owed, owedOf(t, c, vh, ck, 1))
+	require.Equal(t, st.RootClaimType{Kind: st.RootClaimSwap}, rootClaimTypeOf(t, c, ck))
+}
+
+func owedOf(t *testing.T, c *Chain, hk, ck st.AccountID, nu st.NetUID) st.Balance {
+	t.Helper()
+	v, err := c.RootOwed(context.Background(), hk, ck, nu)
+	require.NoError(t, err)
+	return v
+}
+
+func rootClaimTypeOf(t *testing.T, c *Chain, ck st.AccountID) st.RootClaimType {
+	t.Helper()
+	v, err := c.RootClaimType(context.Background(), ck)
+	require.NoError(t, err)
+	return v
 }
