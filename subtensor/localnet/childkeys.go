@@ -408,7 +408,9 @@ func (s *state) splitDividends(dst []dividendShare, sn *subnet, hotkey st.Accoun
 		contribs[i] = s.contribution(sn, p.Hotkey, propFraction(p.Proportion), tw)
 		total = total.add(contribs[i])
 	}
-	takeFrac := fixFromU64(uint64(s.ck.take[ckKey{hotkey, sn.netuid}]), f32).safeDiv(fixFromU64(math.MaxUint16, f32), f32)
+	// get_childkey_take: the stored take, at least the subnet's minimum.
+	take := max(s.ck.take[ckKey{hotkey, sn.netuid}], sn.hp.minChildkeyTake)
+	takeFrac := fixFromU64(uint64(take), f32).safeDiv(fixFromU64(math.MaxUint16, f32), f32)
 	childOwner := s.owner[hotkey]
 	var totalTake ufix
 	for i, p := range parents {
@@ -441,4 +443,33 @@ func (c *childState) dropSubnet(netuid st.NetUID) {
 	maps.DeleteFunc(c.pending, func(k ckKey, _ pendingChildren) bool { return k.netuid == netuid })
 	maps.DeleteFunc(c.take, func(k ckKey, _ uint16) bool { return k.netuid == netuid })
 	maps.DeleteFunc(c.takeSetAt, func(k ckKey, _ uint64) bool { return k.netuid == netuid })
+}
+
+// setRootValidatorsForSubnet is do_set_root_validators_for_subnet, run when
+// a subnet registers: every root validator (uid order) other than the
+// owner hotkey schedules the owner hotkey as its only child with the full
+// proportion, through set_children's checks signed by its coldkey. A
+// validator that fails them is skipped, as on chain. The subnet has not
+// started, so the children apply at once. (The chain skips validators that
+// turned AutoParentDelegationEnabled off; localnet has no call for that.)
+func (s *state) setRootValidatorsForSubnet(sn *subnet) []st.Event {
+	root, ok := s.subnets[st.RootNetUID]
+	if !ok {
+		return nil
+	}
+	var events []st.Event
+	for _, nr := range root.neurons {
+		if nr.hotkey == sn.ownerHot {
+			continue
+		}
+		cold, ok := s.owner[nr.hotkey]
+		if !ok {
+			continue
+		}
+		evs, err := s.scheduleChildren(cold, nr.hotkey, sn.netuid, []st.Child{{Proportion: math.MaxUint64, Hotkey: sn.ownerHot}})
+		if err == nil {
+			events = append(events, evs...)
+		}
+	}
+	return events
 }

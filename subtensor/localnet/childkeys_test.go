@@ -335,3 +335,28 @@ func pendingOf(t *testing.T, c *Chain, hk st.AccountID, nu st.NetUID) ([]st.Chil
 	require.NoError(t, err)
 	return v.Children, v.CooldownBlock, v.CooldownBlock != 0
 }
+
+// A new subnet's owner hotkey becomes the full child of every root
+// validator (do_set_root_validators_for_subnet), at once since the subnet
+// has not started: the root stake counts for the owner in the epoch.
+func TestRootValidatorsParentNewSubnetOwner(t *testing.T) {
+	ctx := context.Background()
+	f := newChildFixture(t, WithNetworkRateLimit(0))
+	c := f.c
+	vh := acc(f.valHK)
+	mustOK(t)(c.RootRegister(ctx, f.bob, vh))
+	mustOK(t)(c.AddStake(ctx, f.bob, vh, st.RootNetUID, st.TAO(300)))
+	owner := acc(key(t, "//Alice/owner2"))
+	rc := mustOK(t)(c.RegisterNetwork(ctx, f.alice, owner))
+	_, ok := rc.FindEvent(st.PalletSubtensor, "SetChildren")
+	require.True(t, ok)
+	require.Equal(t, []st.Child{{Proportion: math.MaxUint64, Hotkey: owner}}, childrenOf(t, c, vh, 2))
+	require.Equal(t, []st.Child{{Proportion: math.MaxUint64, Hotkey: vh}}, parentsOf(t, c, owner, 2))
+	require.Empty(t, childrenOf(t, c, vh, 1), "subnets registered before are untouched")
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sn := c.s.subnets[2]
+	in := c.s.epochInput(sn, 0, 0)
+	require.Equal(t, uint64(st.TAO(300)), in.TaoStake[sn.uids[owner]])
+}

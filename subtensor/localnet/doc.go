@@ -70,8 +70,10 @@
 // stays conserved; the childkey take rate limit (on increases) is 216 000
 // blocks (1 fast); the set_children rate limit is not kept; and the
 // NotEnoughStakeToSetChildkeys check compares the hotkey's own alpha on the
-// subnet plus its root stake with the subnet's stake_threshold. Root
-// validators are not made parents of a new subnet's owner hotkey.
+// subnet plus its root stake with the subnet's stake_threshold. When a
+// subnet registers, every root validator becomes a 100% parent of its owner
+// hotkey (do_set_root_validators_for_subnet); there is no opt-out call
+// (the chain's AutoParentDelegationEnabled), so none opts out.
 //
 // Root dividends are claimed as on chain: an epoch's root alpha for a
 // hotkey, net of its take, accrues to RootClaimable per unit of the

@@ -209,6 +209,7 @@ func (s *state) registerNetwork(cold, hot st.AccountID) ([]st.Event, error) {
 	s.subnets[netuid] = sn
 	s.appendNeuron(sn, hot)
 	events = append(events, ev(st.PalletSubtensor, "NetworkAdded", "netuid", netuid, "mechanism", uint16(1)))
+	events = append(events, s.setRootValidatorsForSubnet(sn)...)
 	return events, nil
 }
 
