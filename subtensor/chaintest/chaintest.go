@@ -124,6 +124,16 @@ func Run(t *testing.T, newChain func(t *testing.T) st.Chain, opts ...Option) {
 	} else {
 		t.Logf("chaintest: %T does not implement subtensor.MechanismChain; mechanisms are not checked", h.chain)
 	}
+	// Childkeys runs last: it leaves the owner hotkey's child set (the
+	// chain rate-limits an immediate revocation).
+	if _, ok := h.chain.(st.ChildkeyChain); ok {
+		steps = append(steps, struct {
+			name string
+			fn   func(h *harness)
+		}{"Childkeys", (*harness).childkeys})
+	} else {
+		t.Logf("chaintest: %T does not implement subtensor.ChildkeyChain; childkeys are not checked", h.chain)
+	}
 	for _, s := range steps {
 		ok := t.Run(s.name, func(t *testing.T) {
 			sub := *h
