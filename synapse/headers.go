@@ -451,48 +451,60 @@ func DecodeHeaders(h http.Header, s Synapse) error {
 }
 
 func decodeHeaderKeys(h http.Header, keys []string, b *Base, v reflect.Value) error {
-	var info *structInfo
-	var axonVals, dendriteVals *terminalValues
+	var d headerDecoder
 	for _, k := range keys {
-		value := h[k][0]
-		lk := lowerKey(k)
-		switch {
-		case strings.HasPrefix(lk, HeaderAxonPrefix):
-			if err := setTerminalField(&b.Axon, &axonVals, lk, lk[len(HeaderAxonPrefix):], value); err != nil {
-				return err
-			}
-		case strings.HasPrefix(lk, HeaderDendritePrefix):
-			if err := setTerminalField(&b.Dendrite, &dendriteVals, lk, lk[len(HeaderDendritePrefix):], value); err != nil {
-				return err
-			}
-		case strings.HasPrefix(lk, HeaderInputObjPrefix):
-			if info == nil {
-				info = fieldsOf(v.Type())
-			}
-			if err := setInputObj(v, info, lk, lk[len(HeaderInputObjPrefix):], value); err != nil {
-				return err
-			}
-		case lk == HeaderTimeout:
-			f, err := ParsePythonFloat(value)
-			if err != nil {
-				return newHeaderError(lk, value, err)
-			}
-			b.Timeout = f
-		case lk == HeaderHeaderSize:
-			n, err := ParsePythonInt(value)
-			if err != nil {
-				return newHeaderError(lk, value, err)
-			}
-			b.HeaderSize = n
-		case lk == HeaderTotalSize:
-			n, err := ParsePythonInt(value)
-			if err != nil {
-				return newHeaderError(lk, value, err)
-			}
-			b.TotalSize = n
-		case lk == HeaderComputedBodyHash:
-			b.ComputedBodyHash = value
+		if err := d.apply(lowerKey(k), h[k][0], b, v); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// headerDecoder applies one header at a time to a synapse; it holds the
+// blocks the terminal-info fields point into.
+type headerDecoder struct {
+	info                   *structInfo
+	axonVals, dendriteVals *terminalValues
+}
+
+// apply sets the field that the header with lower-case name lk names.
+func (d *headerDecoder) apply(lk, value string, b *Base, v reflect.Value) error {
+	switch {
+	case strings.HasPrefix(lk, HeaderAxonPrefix):
+		if err := setTerminalField(&b.Axon, &d.axonVals, lk, lk[len(HeaderAxonPrefix):], value); err != nil {
+			return err
+		}
+	case strings.HasPrefix(lk, HeaderDendritePrefix):
+		if err := setTerminalField(&b.Dendrite, &d.dendriteVals, lk, lk[len(HeaderDendritePrefix):], value); err != nil {
+			return err
+		}
+	case strings.HasPrefix(lk, HeaderInputObjPrefix):
+		if d.info == nil {
+			d.info = fieldsOf(v.Type())
+		}
+		if err := setInputObj(v, d.info, lk, lk[len(HeaderInputObjPrefix):], value); err != nil {
+			return err
+		}
+	case lk == HeaderTimeout:
+		f, err := ParsePythonFloat(value)
+		if err != nil {
+			return newHeaderError(lk, value, err)
+		}
+		b.Timeout = f
+	case lk == HeaderHeaderSize:
+		n, err := ParsePythonInt(value)
+		if err != nil {
+			return newHeaderError(lk, value, err)
+		}
+		b.HeaderSize = n
+	case lk == HeaderTotalSize:
+		n, err := ParsePythonInt(value)
+		if err != nil {
+			return newHeaderError(lk, value, err)
+		}
+		b.TotalSize = n
+	case lk == HeaderComputedBodyHash:
+		b.ComputedBodyHash = value
 	}
 	return nil
 }
@@ -519,20 +531,22 @@ func DecodeTerminalHeaders(h http.Header, s Synapse) error {
 }
 
 func decodeTerminalKeys(h http.Header, keys []string, b *Base) error {
-	var axonVals, dendriteVals *terminalValues
+	var d headerDecoder
 	for _, k := range keys {
-		value := h[k][0]
-		lk := lowerKey(k)
-		var err error
-		switch {
-		case strings.HasPrefix(lk, HeaderAxonPrefix):
-			err = setTerminalField(&b.Axon, &axonVals, lk, lk[len(HeaderAxonPrefix):], value)
-		case strings.HasPrefix(lk, HeaderDendritePrefix):
-			err = setTerminalField(&b.Dendrite, &dendriteVals, lk, lk[len(HeaderDendritePrefix):], value)
-		}
-		if err != nil {
+		if err := d.applyTerminal(lowerKey(k), h[k][0], b); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// applyTerminal is apply for the terminal-info headers only.
+func (d *headerDecoder) applyTerminal(lk, value string, b *Base) error {
+	switch {
+	case strings.HasPrefix(lk, HeaderAxonPrefix):
+		return setTerminalField(&b.Axon, &d.axonVals, lk, lk[len(HeaderAxonPrefix):], value)
+	case strings.HasPrefix(lk, HeaderDendritePrefix):
+		return setTerminalField(&b.Dendrite, &d.dendriteVals, lk, lk[len(HeaderDendritePrefix):], value)
 	}
 	return nil
 }
