@@ -85,20 +85,28 @@ func (d *Dendrite) programmerError(syn synapse.Synapse, err error) error {
 	return err
 }
 
-// request is a synapse signed for one target and encoded for the wire.
+// request is a synapse signed for one target and encoded for the wire. Its
+// field list and (on the default path) body come from pools: release them
+// with release once the request is written.
 type request struct {
 	name    string
 	host    string
 	port    int
-	headers http.Header
+	fields  []synapse.HeaderField // Python's to_headers() in order
 	body    []byte
 	timeout float64 // seconds, as written into the synapse
+
+	fieldBuf *[]synapse.HeaderField
+	bodyBuf  *[]byte // nil: body is not pooled
 }
 
 // prepare applies the call timeout, fills and signs the synapse's terminal
 // infos for target and encodes headers and body: the part Call and Stream
-// share. An error is a programmer error, already recorded in syn.
-func (d *Dendrite) prepare(target Target, syn synapse.Synapse) (request, error) {
+// share. pooledBody takes the body's buffer from a pool, for an exchange
+// that is done with the body when it returns (not net/http's, whose
+// transport may still be writing it). An error is a programmer error,
+// already recorded in syn.
+func (d *Dendrite) prepare(target Target, syn synapse.Synapse, pooledBody bool) (request, error) {
 	b := syn.SynapseBase()
 	timeout := b.EffectiveTimeout()
 	if d.cfg.timeout > 0 {
@@ -110,74 +118,150 @@ func (d *Dendrite) prepare(target Target, syn synapse.Synapse) (request, error) 
 	if err := d.preprocess(syn, host, port, target.HotkeySS58()); err != nil {
 		return request{}, d.programmerError(syn, err)
 	}
-	headers, err := synapse.EncodeHeaders(syn)
+	r := request{name: synapse.Name(syn), host: host, port: port, timeout: timeout}
+	r.fieldBuf = fieldBufs.Get().(*[]synapse.HeaderField)
+	fields, err := synapse.AppendHeaderFields((*r.fieldBuf)[:0], syn)
+	r.fields = fields
 	if err != nil {
+		r.release()
 		return request{}, d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
 	}
-	body, err := synapse.EncodeBody(syn)
+	var dst []byte
+	if pooledBody {
+		r.bodyBuf = requestBufs.Get().(*[]byte)
+		dst = (*r.bodyBuf)[:0]
+	}
+	r.body, err = synapse.AppendBody(dst, syn)
 	if err != nil {
+		r.release()
 		return request{}, d.programmerError(syn, fmt.Errorf("%w: %v", ErrEncode, err))
 	}
-	return request{name: synapse.Name(syn), host: host, port: port, headers: headers, body: body, timeout: timeout}, nil
+	return r, nil
 }
+
+// release returns the request's pooled buffers; r is unusable after.
+func (r *request) release() {
+	if r.fieldBuf != nil {
+		*r.fieldBuf = r.fields
+		putFieldBuf(r.fieldBuf)
+		r.fieldBuf, r.fields = nil, nil
+	}
+	if r.bodyBuf != nil {
+		if cap(r.body) <= maxPooledRequest {
+			*r.bodyBuf = r.body[:0]
+			requestBufs.Put(r.bodyBuf)
+		}
+		r.bodyBuf, r.body = nil, nil
+	}
+}
+
+// header returns the fields as an http.Header for the net/http path, keys
+// stored exactly as given (lower case, as Python sends them), values
+// sharing one backing array; what synapse.EncodeHeaders builds.
+func (r *request) header() http.Header {
+	h := make(http.Header, len(r.fields)+1)
+	vals := make([]string, len(r.fields))
+	for i, f := range r.fields {
+		vals[i] = f.Value
+		h[f.Key] = vals[i : i+1 : i+1]
+	}
+	h["Content-Type"] = []string{"application/json"}
+	return h
+}
+
+// fieldBufs recycles request field lists (about 25 fields, 1 KB).
+var fieldBufs = sync.Pool{New: func() any {
+	b := make([]synapse.HeaderField, 0, 32)
+	return &b
+}}
+
+// putFieldBuf clears a list (the pool must keep no synapse's strings alive)
+// and pools it unless a synapse with very many fields made it large.
+func putFieldBuf(b *[]synapse.HeaderField) {
+	if cap(*b) > 256 {
+		return
+	}
+	clear((*b)[:cap(*b)])
+	*b = (*b)[:0]
+	fieldBufs.Put(b)
+}
+
+// requestBufs recycles request bodies of the default path up to
+// maxPooledRequest; larger ones (tensors) are left to the collector.
+var requestBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledRequest = 64 << 10
 
 // attempt is one signed request.
 func (d *Dendrite) attempt(parent context.Context, target Target, syn synapse.Synapse) error {
 	start := time.Now()
 	b := syn.SynapseBase()
-	r, err := d.prepare(target, syn)
+	r, err := d.prepare(target, syn, d.pool != nil)
 	if err != nil {
 		return err
 	}
+	defer r.release()
 	ctx, cancel := context.WithTimeout(parent, time.Duration(r.timeout*float64(time.Second)))
 	defer cancel()
 	stop := context.AfterFunc(d.closeCtx, cancel)
 	defer stop()
 
-	name, host, port, headers, body, timeout := r.name, r.host, r.port, r.headers, r.body, r.timeout
-	status := d.exchange(ctx, syn, name, host, port, headers, body, timeout)
+	status := d.exchange(ctx, syn, &r)
 	elapsed := time.Since(start)
 	b.Dendrite.ProcessTime = synapse.Ptr(elapsed.Seconds())
-	d.metrics.observe(name, status, elapsed)
+	d.metrics.observe(r.name, status, elapsed)
 	return nil
 }
 
-// exchange performs the HTTP request and merges the answer into syn; it
-// returns the dendrite status code for metrics.
-func (d *Dendrite) exchange(ctx context.Context, syn synapse.Synapse, name, host string, port int, headers http.Header, body []byte, timeout float64) int {
+// setStatus records a dendrite status in b and returns the code.
+func setStatus(b *synapse.Base, code int, msg string) int {
+	b.Dendrite.StatusCode = synapse.Ptr(code)
+	b.Dendrite.StatusMessage = synapse.Ptr(msg)
+	return code
+}
+
+// exchange performs the HTTP request, on the dendrite's own connections
+// (exchangeFast) or on a WithTransport RoundTripper (exchangeHTTP), and
+// merges the answer into syn; it returns the dendrite status code for
+// metrics.
+func (d *Dendrite) exchange(ctx context.Context, syn synapse.Synapse, r *request) int {
 	b := syn.SynapseBase()
-	fail := func(code int, msg string) int {
-		b.Dendrite.StatusCode = synapse.Ptr(code)
-		b.Dendrite.StatusMessage = synapse.Ptr(msg)
-		return code
-	}
-	if host == "" || port <= 0 {
-		return fail(http.StatusServiceUnavailable, serviceUnavailable(b, name))
+	if r.host == "" || r.port <= 0 {
+		return setStatus(b, http.StatusServiceUnavailable, serviceUnavailable(b, r.name))
 	}
 	select {
 	case d.sem <- struct{}{}:
 	case <-ctx.Done():
-		return fail(timeoutStatus(ctx, timeout))
+		c, m := timeoutStatus(ctx, r.timeout)
+		return setStatus(b, c, m)
 	}
 	defer func() { <-d.sem }()
 	d.metrics.started()
 	defer d.metrics.done()
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.url(host, port, name), bytes.NewReader(body))
-	if err != nil {
-		return fail(http.StatusServiceUnavailable, serviceUnavailable(b, name))
+	if d.pool != nil {
+		return d.exchangeFast(ctx, syn, r)
 	}
-	req.Header = headers
-	req.Header["Content-Type"] = []string{"application/json"}
+	return d.exchangeHTTP(ctx, syn, r)
+}
+
+// exchangeHTTP is the exchange over net/http's RoundTripper interface.
+func (d *Dendrite) exchangeHTTP(ctx context.Context, syn synapse.Synapse, r *request) int {
+	b := syn.SynapseBase()
+	fail := func(code int, msg string) int { return setStatus(b, code, msg) }
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.url(r.host, r.port, r.name), bytes.NewReader(r.body))
+	if err != nil {
+		return fail(http.StatusServiceUnavailable, serviceUnavailable(b, r.name))
+	}
+	req.Header = r.header()
 	resp, err := d.roundTrip(req)
 	if err != nil {
-		return fail(transportError(ctx, err, b, name, timeout))
+		return fail(transportError(ctx, err, b, r.name, r.timeout))
 	}
 	defer resp.Body.Close()
 	data, buf, err := readLimited(resp.Body, resp.ContentLength, d.cfg.maxResponseBytes)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fail(timeoutStatus(ctx, timeout))
+			return fail(timeoutStatus(ctx, r.timeout))
 		}
 		return fail(http.StatusBadRequest, "Payload error: "+err.Error())
 	}
@@ -249,13 +333,19 @@ func SignatureMessage(nonce int64, dendriteHotkey, axonHotkey, uuid, bodyHash st
 	return m
 }
 
-// url builds http://host:port/name; IPv6 hosts are bracketed (Python's is
-// not, a bug), and our own external IP is dialled on loopback.
+// url builds http://host:port/name for the net/http path.
 func (d *Dendrite) url(host string, port int, name string) string {
+	return "http://" + d.dialAddr(host, port) + "/" + name
+}
+
+// dialAddr is the address dialled for host and port: IPv6 hosts are
+// bracketed (Python's is not, a bug), and our own external IP is dialled on
+// loopback.
+func (d *Dendrite) dialAddr(host string, port int) string {
 	if host == d.cfg.externalIP {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/" + name
+	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 // splitTarget splits "host:port"; a malformed address gives "" / 0, which the
@@ -363,8 +453,36 @@ type messageBody struct {
 	Message *string `json:"message"`
 }
 
-// mergeResponse is Python's process_server_response.
+// mergeResponse is Python's process_server_response, for headers in
+// net/http's map.
 func mergeResponse(syn synapse.Synapse, status int, h http.Header, data []byte) error {
+	if err := mergeBody(syn, status, data); err != nil {
+		return err
+	}
+	if err := synapse.DecodeTerminalHeaders(h, syn); err != nil {
+		return err
+	}
+	copyAxonStatus(syn.SynapseBase())
+	return nil
+}
+
+// mergeResponseFields is mergeResponse for headers as the list read off the
+// wire.
+func mergeResponseFields(syn synapse.Synapse, status int, fields []synapse.HeaderField, data []byte) error {
+	if err := mergeBody(syn, status, data); err != nil {
+		return err
+	}
+	if err := synapse.DecodeTerminalHeaderList(fields, syn); err != nil {
+		return err
+	}
+	copyAxonStatus(syn.SynapseBase())
+	return nil
+}
+
+// mergeBody is the body half of process_server_response: on 200 every
+// field comes from the server, otherwise the status and the JSON body's
+// message go to the axon's TerminalInfo.
+func mergeBody(syn synapse.Synapse, status int, data []byte) error {
 	b := syn.SynapseBase()
 	if status == http.StatusOK {
 		fresh := newLike(syn)
@@ -376,20 +494,21 @@ func mergeResponse(syn synapse.Synapse, status int, h http.Header, data []byte) 
 		// which is frozen in Python.
 		fresh.SynapseBase().ComputedBodyHash = b.ComputedBodyHash
 		reflect.ValueOf(syn).Elem().Set(reflect.ValueOf(fresh).Elem())
-	} else {
-		var m messageBody
-		if err := json.Unmarshal(data, &m); err != nil {
-			return err
-		}
-		b.Axon.StatusCode = synapse.Ptr(status)
-		b.Axon.StatusMessage = m.Message
+		return nil
 	}
-	if err := synapse.DecodeTerminalHeaders(h, syn); err != nil {
+	var m messageBody
+	if err := json.Unmarshal(data, &m); err != nil {
 		return err
 	}
+	b.Axon.StatusCode = synapse.Ptr(status)
+	b.Axon.StatusMessage = m.Message
+	return nil
+}
+
+// copyAxonStatus makes the dendrite's status repeat the axon's.
+func copyAxonStatus(b *synapse.Base) {
 	b.Dendrite.StatusCode = clonePtr(b.Axon.StatusCode)
 	b.Dendrite.StatusMessage = clonePtr(b.Axon.StatusMessage)
-	return nil
 }
 
 func clonePtr[T any](p *T) *T {

@@ -93,7 +93,10 @@ func WithVersion(v int64) Option { return func(c *config) { c.version = v } }
 // further calls wait for a slot (bounded by their timeout). Default 256.
 func WithMaxInFlight(n int) Option { return func(c *config) { c.maxInFlight = n } }
 
-// WithMaxConnsPerHost bounds the connections to one axon. Default 16.
+// WithMaxConnsPerHost bounds the connections to one axon (0: no bound), and
+// the idle ones kept for it; a call over the bound waits for a connection,
+// within its timeout. Streams have their own connections, bounded
+// separately. Default 16.
 func WithMaxConnsPerHost(n int) Option { return func(c *config) { c.maxConnsPerHost = n } }
 
 // WithConnectTimeout bounds the TCP connect, separately from the call
@@ -130,21 +133,25 @@ func WithRegisterer(reg prometheus.Registerer) Option {
 // WithMetricsNamespace sets the metric name prefix (default "gotensor").
 func WithMetricsNamespace(ns string) Option { return func(c *config) { c.namespace = ns } }
 
-// WithTransport replaces the HTTP transport (for instance with a p2p one).
-// The connection options (per-host limit, connect and idle timeouts) then
-// do not apply; the in-flight bound still does.
+// WithTransport sends calls through rt (for instance a p2p transport)
+// instead of the dendrite's own HTTP/1.1 client, on net/http's request and
+// response types. The connection options (per-host limit, connect and idle
+// timeouts) then do not apply; the in-flight bound still does. Stream
+// always uses net/http: rt when given, else a net/http transport with the
+// connection options.
 func WithTransport(rt http.RoundTripper) Option { return func(c *config) { c.transport = rt } }
 
-// Dendrite queries axons. It owns one HTTP transport (keep-alive, per-host
-// connection limits) shared by every call; create one per process and Close
+// Dendrite queries axons. It owns one pool of keep-alive connections (with
+// per-host limits) shared by every call; create one per process and Close
 // it when done. Safe for concurrent use.
 type Dendrite struct {
 	hotkey    *wallet.Keypair
 	ss58      string
 	uuid      string
 	cfg       config
-	rt        http.RoundTripper
-	transport *http.Transport // nil with WithTransport
+	rt        http.RoundTripper // Stream's, and Call's with WithTransport
+	transport *http.Transport   // nil with WithTransport
+	pool      *connPool         // Call's connections; nil with WithTransport
 	sem       chan struct{}
 	log       *slog.Logger
 	metrics   *metrics
@@ -216,6 +223,7 @@ func New(hotkey *wallet.Keypair, opts ...Option) *Dendrite {
 			ForceAttemptHTTP2:     false,
 		}
 		rt = d.transport
+		d.pool = newConnPool(cfg.maxConnsPerHost, cfg.connectTimeout, cfg.idleConnTimeout)
 	}
 	d.rt = rt
 	return d
@@ -284,6 +292,9 @@ func (d *Dendrite) Close() {
 		d.lifeMu.Unlock()
 		d.closeAll()
 		d.inflight.Wait()
+		if d.pool != nil {
+			d.pool.close()
+		}
 		if d.transport != nil {
 			d.transport.CloseIdleConnections()
 		} else if c, ok := d.cfg.transport.(interface{ CloseIdleConnections() }); ok {

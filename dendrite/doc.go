@@ -15,33 +15,49 @@
 // program made a mistake (nil synapse or target, closed dendrite, a synapse
 // that cannot be encoded).
 //
-// Unlike Python's default aiohttp session, one shared transport keeps
+// Unlike Python's default aiohttp session, one shared pool keeps
 // connections alive with a per-host limit and a separate connect timeout,
 // a semaphore bounds the requests in flight, IPv6 targets are bracketed, and
-// an optional RetryPolicy retries idempotent queries. Requests go to the
-// transport directly (no http.Client: no per-request header copy, and a
-// redirect is never followed, since it would carry a signed request
-// elsewhere).
+// an optional RetryPolicy retries idempotent queries. A redirect is never
+// followed (it would carry a signed request elsewhere): a 3xx is the answer.
 //
-// Cost: a sequential Call to a local axon costs a few times a bare net/http
-// POST of the same body, and the difference is CPU in every phase, not
-// waiting (one write per message each way, no extra goroutine wake-ups):
-// the sr25519 signature and verification, four JSON passes over the body,
+// # The HTTP client
+//
+// Call and Forward speak HTTP/1.1 on connections the dendrite owns: fasthttp
+// (github.com/valyala/fasthttp) serialises the request and parses the
+// response, and the pool in pool.go is written here. fasthttp's own
+// HostClient is not used because it takes no context: a call could not be
+// cancelled mid-exchange by its caller or by Close, only cut by a timeout.
+// Here the connection's deadline is the call's, and a cancelled context sets
+// a past deadline on it (as net/http does), so a cancelled call returns at
+// once. A connection goes back to the pool only after a complete exchange
+// that leaves it reusable (no error, no Connection: close, no body delimited
+// by the close, nothing unread); idle ones expire after WithIdleConnTimeout,
+// are checked for a close by the server when taken (one non-blocking peek),
+// and a request that a reused connection fails before any response byte is
+// sent once more on a new connection, as net/http does for a closed idle
+// connection. No goroutine serves a connection: the request is written and
+// the answer read by the calling goroutine.
+//
+// The reason is the call's tail. net/http hands each request to a write
+// goroutine and each answer back from a read goroutine, and builds header
+// maps on both ways (the request's http.Header, the ~22 response headers
+// parsed into another), about a third of the garbage a call left; garbage
+// paces the collector, and a collection ending during a call is what sets
+// the p99 (BenchmarkCallRoundTrip reports the share of such calls and the
+// p99 of the others). Here request headers go from the synapse's field list
+// straight into fasthttp's reused request, and of the response only the
+// bt_header_* fields are copied, into one string per response.
+//
+// WithTransport(rt) keeps the net/http path (http.Request through rt), for
+// p2p and other custom transports; Stream always uses net/http (long-lived,
+// not the hot path). Both paths are tested with the same suites.
+//
+// Cost: a sequential Call to a local axon costs a few times a bare HTTP
+// POST of the same body, and the difference is CPU, not waiting: the
+// sr25519 signature and verification, four JSON passes over the body,
 // Python's header set encoded and parsed in both directions, and the
-// allocations of all that. BenchmarkCallPhases reports each phase beside the
-// bare exchange's; BenchmarkCallRoundTrip the whole call's p50/p99.
-//
-// The p99 is set by garbage collection as much as by that CPU: with the
-// small heap of a benchmark, a GC cycle ends during about 1% of sequential
-// calls, and such a call takes several times the median (its STW pauses and
-// mark work land in it). How often that happens follows the garbage a call
-// and its answer leave, about 30 KB, mostly net/http's header maps (the
-// axon's ~22 response headers grown into its handler map and copied, the
-// same parsed on each side, the request's map); the bodies and field lists
-// of this package, the axon and synapse come from pools where ownership is
-// clear (a response body once merged, an answer once written). The request's
-// header map and body stay per call: the transport may still be writing
-// them after the response is closed, when a server answers early.
-// BenchmarkCallRoundTrip reports the share of GC-hit calls and the p99 of
-// the others.
+// allocations of all that. BenchmarkCallPhases reports each phase (on the
+// net/http path, where httptrace can see them); BenchmarkCallRoundTrip the
+// whole call's p50/p99 on the default path.
 package dendrite

@@ -66,11 +66,12 @@ func (d *Dendrite) stream(parent context.Context, target Target, syn synapse.Str
 
 	start := time.Now()
 	b := syn.SynapseBase()
-	r, err := d.prepare(target, syn)
+	r, err := d.prepare(target, syn, false)
 	if err != nil {
 		return err
 	}
-	name, host, port, headers, body, timeout := r.name, r.host, r.port, r.headers, r.body, r.timeout
+	name, host, port, headers, body, timeout := r.name, r.host, r.port, r.header(), r.body, r.timeout
+	r.release() // the map holds the strings; the body is not pooled
 
 	ctx, cancel := context.WithTimeout(parent, time.Duration(timeout*float64(time.Second)))
 	defer cancel()
@@ -105,7 +106,6 @@ func (d *Dendrite) stream(parent context.Context, target Target, syn synapse.Str
 		return finish(http.StatusServiceUnavailable, serviceUnavailable(b, name))
 	}
 	req.Header = headers
-	req.Header["Content-Type"] = []string{"application/json"}
 	resp, err := d.roundTrip(req)
 	if err != nil {
 		return finish(transportError(ctx, err, b, name, timeout))
