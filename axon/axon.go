@@ -227,24 +227,28 @@ func (a *Axon) Addr() string {
 // hook (401), blacklist (403), the priority queue (503, 408), forward, and
 // the response.
 func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.dispatch(&httpExchange{w: w, r: r}, routeFromPath(r.URL.Path), r.Method)
+}
+
+// dispatch finds the route and runs its pipeline, for both servers.
+func (a *Axon) dispatch(ex exchange, name, method string) {
 	start := a.cfg.now()
-	name := routeFromPath(r.URL.Path)
 	h, ok := (*a.routes.Load())[name]
 	if !ok {
 		msg := fmt.Sprintf("Synapse name '%s' not found. Available synapses %s",
 			sanitize(name, 64), pyStringList(a.Routes()))
-		a.writeBareError(w, start, refuse(http.StatusNotFound, msg, ErrUnknownRoute))
+		a.writeBareError(ex, start, refuse(http.StatusNotFound, msg, ErrUnknownRoute))
 		a.metrics.observe(routeLabel(name, false), http.StatusNotFound, start)
 		return
 	}
-	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET, POST")
-		a.writeBareError(w, start, refuse(http.StatusMethodNotAllowed, "Method Not Allowed", ErrMethodNotAllowed))
+	if method != http.MethodPost && method != http.MethodGet {
+		a.writeBareError(ex, start, refuse(http.StatusMethodNotAllowed, "Method Not Allowed", ErrMethodNotAllowed), "Allow", "GET, POST")
 		a.metrics.observe(name, http.StatusMethodNotAllowed, start)
 		return
 	}
-	status := h.serve(a, w, r, start)
-	a.metrics.observe(name, status, start)
+	if status := h.serve(a, ex, start); status != streamAborted {
+		a.metrics.observe(name, status, start)
+	}
 }
 
 // routeFromPath returns the first path segment, as Python's
@@ -269,26 +273,6 @@ func pyStringList(names []string) string {
 	}
 	b.WriteByte(']')
 	return b.String()
-}
-
-// peerAddr splits r.RemoteAddr into ip and port, as Python takes
-// request.client.host/port.
-func peerAddr(r *http.Request) (string, int, bool) {
-	host, port, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return "", 0, false
-	}
-	p := 0
-	for _, c := range port {
-		if c < '0' || c > '9' {
-			return host, 0, true
-		}
-		p = p*10 + int(c-'0')
-		if p > 65535 {
-			return host, 0, true
-		}
-	}
-	return host, p, true
 }
 
 // clampTimeout turns the caller's timeout (seconds) into the one the axon

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -30,11 +29,11 @@ type ownValues struct {
 }
 
 // serve is the pipeline of one typed route; see Axon.ServeHTTP.
-func (rt *route[T]) serve(a *Axon, w http.ResponseWriter, r *http.Request, start time.Time) int {
+func (rt *route[T]) serve(a *Axon, ex exchange, start time.Time) int {
 	hdr := rt.newSynapse()
-	if err := synapse.DecodeHeaders(r.Header, hdr); err != nil {
+	if err := ex.decodeHeaders(hdr); err != nil {
 		msg := fmt.Sprintf("Improperly formatted request. Could not parse headers into synapse of type %s.", rt.name)
-		return a.writeError(w, rt.newSynapse(), start, refuse(http.StatusBadRequest, msg, errors.Join(ErrBadRequest, err)))
+		return a.writeError(ex, rt.newSynapse(), start, refuse(http.StatusBadRequest, msg, errors.Join(ErrBadRequest, err)))
 	}
 	b := hdr.SynapseBase()
 	b.Name = rt.name
@@ -44,26 +43,26 @@ func (rt *route[T]) serve(a *Axon, w http.ResponseWriter, r *http.Request, start
 	// dendrite address.
 	own := &ownValues{version: synapse.VersionAsInt, uuid: a.uuid, nonce: time.Now().UnixNano()}
 	b.Axon.Version, b.Axon.UUID, b.Axon.Nonce = &own.version, &own.uuid, &own.nonce
-	if ip, port, ok := peerAddr(r); ok {
+	if ip, port, ok := ex.peer(); ok {
 		own.peerIP, own.peerPort = ip, port
 		b.Dendrite.IP, b.Dendrite.Port = &own.peerIP, &own.peerPort
 	}
 
-	syn, perr := rt.authenticate(a, r, hdr, windowTimeout, start.UnixNano())
+	syn, perr := rt.authenticate(a, ex, hdr, windowTimeout, start.UnixNano())
 	if perr != nil {
-		return a.writeError(w, hdr, start, perr)
+		return a.writeError(ex, hdr, start, perr)
 	}
 
-	ctx, cancel := context.WithDeadline(r.Context(), deadlineFrom(start, timeout))
+	ctx, cancel := context.WithDeadline(ex.context(), deadlineFrom(start, timeout))
 	defer cancel()
 
 	if rt.verify != nil {
 		if err := guard(func() error { return rt.verify(ctx, syn) }); err != nil {
 			if perr := a.userPanic(rt.name, err); perr != nil {
-				return a.writeError(w, syn, start, perr)
+				return a.writeError(ex, syn, start, perr)
 			}
 			ve := &VerifyError{Reason: ErrCustomVerify, Err: err}
-			return a.writeError(w, syn, start, refuse(http.StatusUnauthorized, "Not Verified with error: "+err.Error(), ve))
+			return a.writeError(ex, syn, start, refuse(http.StatusUnauthorized, "Not Verified with error: "+err.Error(), ve))
 		}
 	}
 
@@ -71,10 +70,10 @@ func (rt *route[T]) serve(a *Axon, w http.ResponseWriter, r *http.Request, start
 		var banned bool
 		var reason string
 		if err := guard(func() error { banned, reason = rt.blacklist(ctx, syn); return nil }); err != nil {
-			return a.writeError(w, syn, start, a.userPanic(rt.name, err))
+			return a.writeError(ex, syn, start, a.userPanic(rt.name, err))
 		}
 		if banned {
-			return a.writeError(w, syn, start, refuse(http.StatusForbidden,
+			return a.writeError(ex, syn, start, refuse(http.StatusForbidden,
 				"Forbidden. Key is blacklisted: "+reason+".", ErrBlacklisted))
 		}
 	}
@@ -82,29 +81,29 @@ func (rt *route[T]) serve(a *Axon, w http.ResponseWriter, r *http.Request, start
 	var priority float64
 	if rt.priority != nil {
 		if err := guard(func() error { priority = rt.priority(ctx, syn); return nil }); err != nil {
-			return a.writeError(w, syn, start, a.userPanic(rt.name, err))
+			return a.writeError(ex, syn, start, a.userPanic(rt.name, err))
 		}
 	}
 	if err := a.sched.acquire(ctx, priority); err != nil {
-		return a.writeError(w, syn, start, queueRefusal(err, timeout))
+		return a.writeError(ex, syn, start, queueRefusal(err, timeout))
 	}
 	if rt.stream != nil {
-		return rt.runStream(a, ctx, w, syn, start, timeout)
+		return rt.runStream(a, ctx, ex, syn, start, timeout)
 	}
-	return rt.runForward(a, ctx, w, syn, start, timeout)
+	return rt.runForward(a, ctx, ex, syn, start, timeout)
 }
 
 // runForward calls forward holding a scheduler slot and writes the answer.
-func (rt *route[T]) runForward(a *Axon, ctx context.Context, w http.ResponseWriter, syn T, start time.Time, timeout float64) int {
+func (rt *route[T]) runForward(a *Axon, ctx context.Context, ex exchange, syn T, start time.Time, timeout float64) int {
 	fstart := time.Now()
 	out, err := rt.callForward(a, ctx, syn)
 	if err != nil {
-		return a.writeError(w, syn, start, a.forwardRefusal(ctx, rt.name, err, timeout))
+		return a.writeError(ex, syn, start, a.forwardRefusal(ctx, rt.name, err, timeout))
 	}
 	if isNil(out) {
-		return a.writeError(w, syn, start, a.internalError(rt.name, errors.New("forward returned a nil synapse")))
+		return a.writeError(ex, syn, start, a.internalError(rt.name, errors.New("forward returned a nil synapse")))
 	}
-	return a.writeSuccess(w, out, rt.name, fstart)
+	return a.writeSuccess(ex, out, rt.name, fstart)
 }
 
 func (rt *route[T]) callForward(a *Axon, ctx context.Context, syn T) (out T, err error) {
@@ -125,7 +124,7 @@ func (rt *route[T]) callForward(a *Axon, ctx context.Context, syn T) (out T, err
 // good. It returns the synapse parsed from the body, whose base fields (name,
 // timeout, dendrite, axon, hash) are replaced by the verified header ones: the
 // body's copies are not covered by the signature.
-func (rt *route[T]) authenticate(a *Axon, r *http.Request, hdr T, windowTimeout float64, nowNS int64) (T, *pipelineError) {
+func (rt *route[T]) authenticate(a *Axon, ex exchange, hdr T, windowTimeout float64, nowNS int64) (T, *pipelineError) {
 	var zero T
 	b := hdr.SynapseBase()
 	d := &b.Dendrite
@@ -172,7 +171,7 @@ func (rt *route[T]) authenticate(a *Axon, r *http.Request, hdr T, windowTimeout 
 		return fail(err.(*VerifyError))
 	}
 
-	body, buf, perr := readBody(r, a.cfg.maxBodyBytes)
+	body, buf, perr := ex.body(a.cfg.maxBodyBytes)
 	if perr != nil {
 		return zero, perr
 	}
@@ -276,43 +275,6 @@ func decodeSignature(s string) ([]byte, bool) {
 	return sig, err == nil
 }
 
-// readBody reads at most limit bytes of the body; more is a 413.
-func readBody(r *http.Request, limit int64) (body []byte, buf *[]byte, perr *pipelineError) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil, nil
-	}
-	if r.ContentLength > limit {
-		return nil, nil, tooLarge(limit)
-	}
-	if n := r.ContentLength; n > 0 {
-		// The usual case (Python's aiohttp and Go's client both send a
-		// length): one exact buffer instead of ReadAll's growth, from a
-		// pool when small.
-		if n <= maxPooledBody {
-			buf = bodyBufs.Get().(*[]byte)
-			if int64(cap(*buf)) < n {
-				*buf = make([]byte, n)
-			}
-			body = (*buf)[:n]
-		} else {
-			body = make([]byte, n)
-		}
-		if _, err := io.ReadFull(r.Body, body); err != nil {
-			return nil, nil, refuse(http.StatusBadRequest, "Could not read the request body", errors.Join(ErrBadRequest, err))
-		}
-		return body, buf, nil
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, nil, tooLarge(limit)
-		}
-		return nil, nil, refuse(http.StatusBadRequest, "Could not read the request body", errors.Join(ErrBadRequest, err))
-	}
-	return body, nil, nil
-}
-
 // bodyBufs recycles the buffers of request bodies of declared length up to
 // maxPooledBody (a body is only read to be decoded, and the decoder copies
 // what it keeps) and those of the answers (free once written). One buffer
@@ -408,7 +370,7 @@ type statusValues struct {
 }
 
 // writeSuccess writes the response synapse as Python's synapse_to_response.
-func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route string, fstart time.Time) int {
+func (a *Axon) writeSuccess(ex exchange, out synapse.Synapse, route string, fstart time.Time) int {
 	b := out.SynapseBase()
 	b.Name = route
 	st := &statusValues{code: http.StatusOK, message: "Success", processTime: time.Since(fstart).Seconds()}
@@ -421,14 +383,14 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 	}
 	b.Axon.ProcessTime = &st.processTime
 	if !validStatus(code) {
-		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("forward set axon.status_code %d", code)))
+		return a.writeError(ex, out, fstart, a.internalError(route, fmt.Errorf("forward set axon.status_code %d", code)))
 	}
 	fb := fieldBufs.Get().(*[]synapse.HeaderField)
 	defer putFieldBuf(fb)
 	fields, err := synapse.AppendHeaderFields((*fb)[:0], out)
 	*fb = fields
 	if err != nil {
-		return a.writeError(w, out, fstart, refuse(http.StatusInternalServerError,
+		return a.writeError(ex, out, fstart, refuse(http.StatusInternalServerError,
 			"Error while parsing response headers. Postprocess exception: "+err.Error()+".", err))
 	}
 	// AppendBody (EncodeBody's bytes), not json.Marshal: the receiver
@@ -439,16 +401,11 @@ func (a *Axon) writeSuccess(w http.ResponseWriter, out synapse.Synapse, route st
 	body, err := synapse.AppendBody((*bb)[:0], out)
 	if err != nil {
 		putBodyBuf(bb)
-		return a.writeError(w, out, fstart, a.internalError(route, fmt.Errorf("encoding the response: %w", err)))
+		return a.writeError(ex, out, fstart, a.internalError(route, fmt.Errorf("encoding the response: %w", err)))
 	}
-	wh := w.Header()
-	setSynapseHeaders(wh, fields)
-	wh["Content-Type"] = jsonContentType
-	wh["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
-	// Write keeps no reference to body (io.Writer's contract): the
-	// buffer goes back to the pool unless a large answer grew it.
+	ex.respond(code, fields, jsonContentType[0], body)
+	// respond keeps no reference to body: the buffer goes back to the
+	// pool unless a large answer grew it.
 	if cap(body) <= maxPooledBody {
 		*bb = body[:0]
 		putBodyBuf(bb)
@@ -496,7 +453,7 @@ type errorBody struct {
 
 // writeError answers {"message": msg} with the status, and the headers of syn
 // with the axon status fields set, as Python's create_error_response.
-func (a *Axon) writeError(w http.ResponseWriter, syn synapse.Synapse, start time.Time, e *pipelineError) int {
+func (a *Axon) writeError(ex exchange, syn synapse.Synapse, start time.Time, e *pipelineError, extra ...string) int {
 	b := syn.SynapseBase()
 	b.Axon.StatusCode = synapse.Ptr(e.status)
 	b.Axon.StatusMessage = synapse.Ptr(e.msg)
@@ -505,18 +462,16 @@ func (a *Axon) writeError(w http.ResponseWriter, syn synapse.Synapse, start time
 	a.log.Log(context.Background(), level, "request refused",
 		"route", b.Name, "status", e.status, "message", e.msg,
 		"dendrite", b.Dendrite.GetHotkey(), "peer", b.Dendrite.GetIP())
-	wh := w.Header()
 	fb := fieldBufs.Get().(*[]synapse.HeaderField)
 	defer putFieldBuf(fb)
-	if fields, err := synapse.AppendHeaderFields((*fb)[:0], syn); err == nil {
+	fields, err := synapse.AppendHeaderFields((*fb)[:0], syn)
+	if err != nil {
+		fields = nil
+	} else {
 		*fb = fields
-		setSynapseHeaders(wh, fields)
 	}
 	body, _ := json.Marshal(errorBody{Message: e.msg})
-	wh["Content-Type"] = jsonContentType
-	wh["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(e.status)
-	_, _ = w.Write(body)
+	ex.respond(e.status, fields, jsonContentType[0], body, extra...)
 	return e.status
 }
 
@@ -531,10 +486,10 @@ func debugLevelFor(status int) slog.Level {
 
 // writeBareError answers before any synapse type is known (404, 405) with a
 // bare Python Synapse's headers.
-func (a *Axon) writeBareError(w http.ResponseWriter, start time.Time, e *pipelineError) int {
+func (a *Axon) writeBareError(ex exchange, start time.Time, e *pipelineError, extra ...string) int {
 	p := &Ping{}
 	synapse.ApplyDefaults(p)
-	return a.writeError(w, p, start, e)
+	return a.writeError(ex, p, start, e, extra...)
 }
 
 // sanitize bounds and cleans attacker-chosen text echoed in messages.

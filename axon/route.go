@@ -15,7 +15,7 @@ import (
 type routeHandler interface {
 	routeName() string
 	// serve answers the request and returns the status it wrote.
-	serve(a *Axon, w http.ResponseWriter, r *http.Request, start time.Time) int
+	serve(a *Axon, ex exchange, start time.Time) int
 }
 
 // route is one attached synapse type with its hooks.

@@ -23,9 +23,8 @@ var ErrStreamClosed = errors.New("axon: stream writer used after forward returne
 type StreamWriter struct {
 	ctx     context.Context
 	mu      sync.Mutex
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	begin   func() // writes the headers
+	sink    streamSink
+	begin   func() error // sends the status line and headers
 	started bool
 	closed  bool
 	err     error // first write error; later writes return it
@@ -46,10 +45,7 @@ func (s *StreamWriter) Write(p []byte) (int, error) {
 	if err := s.startLocked(); err != nil {
 		return 0, err
 	}
-	n, err := s.w.Write(p)
-	if err == nil {
-		err = s.rc.Flush()
-	}
+	n, err := s.sink.write(p)
 	if err != nil {
 		s.err = err
 	}
@@ -66,7 +62,7 @@ func (s *StreamWriter) Flush() error {
 	if err := s.startLocked(); err != nil {
 		return err
 	}
-	if err := s.rc.Flush(); err != nil {
+	if err := s.sink.flush(); err != nil {
 		s.err = err
 		return err
 	}
@@ -92,7 +88,10 @@ func (s *StreamWriter) startLocked() error {
 	}
 	if !s.started {
 		s.started = true
-		s.begin()
+		if err := s.begin(); err != nil {
+			s.err = err
+			return err
+		}
 	}
 	return nil
 }
@@ -107,15 +106,11 @@ func (s *StreamWriter) finish() bool {
 }
 
 // runStream calls a streaming forward holding a scheduler slot.
-func (rt *route[T]) runStream(a *Axon, ctx context.Context, w http.ResponseWriter, syn T, start time.Time, timeout float64) int {
+func (rt *route[T]) runStream(a *Axon, ctx context.Context, ex exchange, syn T, start time.Time, timeout float64) int {
 	fstart := time.Now()
-	sw := &StreamWriter{ctx: ctx, w: w, rc: http.NewResponseController(w)}
-	sw.begin = func() {
-		// A client that stops reading must not hold the goroutine past
-		// the call's deadline (mounted handlers may have no WriteTimeout).
-		if dl, ok := ctx.Deadline(); ok {
-			_ = sw.rc.SetWriteDeadline(dl)
-		}
+	sink := ex.stream()
+	sw := &StreamWriter{ctx: ctx, sink: sink}
+	sw.begin = func() error {
 		b := syn.SynapseBase()
 		if b.Axon.StatusCode == nil {
 			b.Axon.StatusCode = synapse.Ptr(http.StatusOK)
@@ -124,35 +119,49 @@ func (rt *route[T]) runStream(a *Axon, ctx context.Context, w http.ResponseWrite
 			b.Axon.StatusMessage = synapse.Ptr("Success")
 		}
 		b.Axon.ProcessTime = synapse.Ptr(time.Since(fstart).Seconds())
-		wh := w.Header()
-		if fields, err := synapse.HeaderFields(syn); err == nil {
-			setSynapseHeaders(wh, fields)
-		} else {
+		fields, err := synapse.HeaderFields(syn)
+		if err != nil {
 			a.log.Warn("stream headers", "route", rt.name, "err", err)
+			fields = nil
 		}
-		wh["Content-Type"] = []string{"text/event-stream"}
-		w.WriteHeader(http.StatusOK)
+		// A client that stops reading must not hold the goroutine past
+		// the call's deadline.
+		dl, _ := ctx.Deadline()
+		return sink.begin(http.StatusOK, fields, "text/event-stream", dl)
 	}
 	err := rt.callStream(a, ctx, syn, sw)
 	if !sw.finish() {
 		if err != nil {
-			return a.writeError(w, syn, start, a.forwardRefusal(ctx, rt.name, err, timeout))
+			return a.writeError(ex, syn, start, a.forwardRefusal(ctx, rt.name, err, timeout))
 		}
-		sw.mu.Lock()
-		sw.begin()
-		sw.mu.Unlock()
+		if err := sw.begin(); err == nil {
+			_ = sink.end()
+		}
 		return http.StatusOK
 	}
-	if err != nil {
-		// The status line is gone; the only honest signal left is to cut
-		// the connection so the client sees a truncated body, not a
-		// complete one.
-		a.log.Warn("stream forward failed after the response started", "route", rt.name, "err", err)
-		a.metrics.observe(rt.name, http.StatusInternalServerError, start)
-		panic(http.ErrAbortHandler)
+	if err == nil {
+		sw.mu.Lock()
+		writeErr := sw.err
+		sw.mu.Unlock()
+		if writeErr == nil {
+			// After a failed write the client is gone; there is nothing
+			// left to complete.
+			_ = sink.end()
+		}
+		return http.StatusOK
 	}
-	return http.StatusOK
+	// The status line is gone; the only honest signal left is to cut
+	// the connection so the client sees a truncated body, not a
+	// complete one.
+	a.log.Warn("stream forward failed after the response started", "route", rt.name, "err", err)
+	a.metrics.observe(rt.name, http.StatusInternalServerError, start)
+	sink.abort()
+	return streamAborted
 }
+
+// streamAborted is the status serve reports for a stream cut after it
+// started: the metrics have counted it as a 500 already.
+const streamAborted = 0
 
 func (rt *route[T]) callStream(a *Axon, ctx context.Context, syn T, sw *StreamWriter) error {
 	a.metrics.forwardStarted()
