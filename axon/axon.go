@@ -36,7 +36,7 @@ type Axon struct {
 	routes   atomic.Pointer[map[string]routeHandler]
 
 	srvMu     sync.Mutex
-	srv       *http.Server
+	srv       server
 	ln        net.Listener
 	serveDone chan struct{}
 }
@@ -58,6 +58,9 @@ func New(hotkey *wallet.Keypair, opts ...Option) *Axon {
 	}
 	if cfg.maxTimeout <= 0 {
 		cfg.maxTimeout = DefaultMaxTimeout
+	}
+	if cfg.maxHeaderBytes < 1<<10 {
+		cfg.maxHeaderBytes = 1 << 10
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
@@ -153,6 +156,10 @@ func (a *Axon) addRoute(h routeHandler) {
 
 // Start listens on the WithAddr address and serves in the background until
 // Stop. It returns once the socket is bound, so Addr is valid afterwards.
+//
+// The server is built on fasthttp (see the package doc for why), or on
+// net/http with WithNetHTTPServer; the pipeline and the answers are the
+// same.
 func (a *Axon) Start() error {
 	a.srvMu.Lock()
 	defer a.srvMu.Unlock()
@@ -164,23 +171,17 @@ func (a *Axon) Start() error {
 		return fmt.Errorf("axon: listen %s: %w", a.cfg.addr, err)
 	}
 	a.sched.reopen()
-	srv := &http.Server{
-		Handler:           a,
-		ReadHeaderTimeout: a.cfg.readHeaderTimeout,
-		ReadTimeout:       a.cfg.readTimeout,
-		// A response is written at most maxTimeout after the headers were
-		// read (the forward deadline), so this only cuts off clients that
-		// stop reading.
-		WriteTimeout:   a.cfg.readTimeout + a.cfg.maxTimeout,
-		IdleTimeout:    a.cfg.idleTimeout,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	var srv server
+	if a.cfg.netHTTP {
+		srv = a.newNetServer(ln)
+	} else {
+		srv = a.newFastServer(ln)
 	}
 	done := make(chan struct{})
 	a.srv, a.ln, a.serveDone = srv, ln, done
 	go func() {
 		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.serve(); err != nil {
 			a.log.Error("serve failed", "err", err)
 		}
 	}()
@@ -201,10 +202,7 @@ func (a *Axon) Stop(ctx context.Context) error {
 		return nil
 	}
 	a.sched.close()
-	err := srv.Shutdown(ctx)
-	if err != nil {
-		_ = srv.Close()
-	}
+	err := srv.shutdown(ctx)
 	<-done
 	a.log.Info("axon stopped")
 	return err
@@ -287,6 +285,53 @@ func (a *Axon) clampTimeout(t float64) float64 {
 		return maxT
 	}
 	return t
+}
+
+// server is what Start runs: fastServer, or netServer with
+// WithNetHTTPServer.
+type server interface {
+	// serve accepts and serves until shutdown.
+	serve() error
+	// shutdown stops accepting, closes idle connections and waits for
+	// running requests until ctx ends; then it cancels their forwards and
+	// closes the remaining connections, and returns ctx's error.
+	shutdown(ctx context.Context) error
+}
+
+// netServer is Start's server with WithNetHTTPServer.
+type netServer struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+func (a *Axon) newNetServer(ln net.Listener) *netServer {
+	return &netServer{ln: ln, srv: &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: a.cfg.readHeaderTimeout,
+		ReadTimeout:       a.cfg.readTimeout,
+		// A response is written at most maxTimeout after the headers were
+		// read (the forward deadline), so this only cuts off clients that
+		// stop reading.
+		WriteTimeout:   a.cfg.readTimeout + a.cfg.maxTimeout,
+		IdleTimeout:    a.cfg.idleTimeout,
+		MaxHeaderBytes: a.cfg.maxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}}
+}
+
+func (s *netServer) serve() error {
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *netServer) shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		_ = s.srv.Close()
+	}
+	return err
 }
 
 // deadlineFrom returns the request deadline: arrival plus the timeout.

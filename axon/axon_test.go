@@ -314,7 +314,7 @@ func TestMetrics(t *testing.T) {
 func TestStopIsCleanAndRestartable(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	k := testKeys(t)
-	a := axon.New(k.alice, axon.WithAddr("127.0.0.1:0"), axon.WithMaxConcurrent(1))
+	a := axon.New(k.alice, serverOpts(axon.WithAddr("127.0.0.1:0"), axon.WithMaxConcurrent(1))...)
 	release := make(chan struct{})
 	axon.Attach(a, func(ctx context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) {
 		if s.DummyInput == -1 {
@@ -365,7 +365,7 @@ func TestStopIsCleanAndRestartable(t *testing.T) {
 func TestStopDeadlineCancelsForwards(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	k := testKeys(t)
-	a := axon.New(k.alice, axon.WithAddr("127.0.0.1:0"))
+	a := axon.New(k.alice, serverOpts(axon.WithAddr("127.0.0.1:0"))...)
 	cancelled := make(chan struct{})
 	axon.Attach(a, func(ctx context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) {
 		<-ctx.Done() // a forward that only stops when told

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -55,7 +56,7 @@ func hashedDoubler(_ context.Context, s *synapsetest.HashedDummy) (*synapsetest.
 // startAxon starts an axon for Alice on a free loopback port.
 func startAxon(t testing.TB, k keys, opts ...axon.Option) *axon.Axon {
 	t.Helper()
-	a := axon.New(k.alice, append([]axon.Option{axon.WithAddr("127.0.0.1:0"), axon.WithLogger(discardLogger())}, opts...)...)
+	a := axon.New(k.alice, append(serverOpts(axon.WithAddr("127.0.0.1:0"), axon.WithLogger(discardLogger())), opts...)...)
 	require.NoError(t, a.Start())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -63,6 +64,16 @@ func startAxon(t testing.TB, k keys, opts ...axon.Option) *axon.Axon {
 		require.NoError(t, a.Stop(ctx))
 	})
 	return a
+}
+
+// serverOpts returns opts plus WithNetHTTPServer when the tests run with
+// GOTENSOR_AXON_NETHTTP=1 (scripts/test.sh runs this package both ways), so
+// that every test of a started axon covers both of Start's servers.
+func serverOpts(opts ...axon.Option) []axon.Option {
+	if os.Getenv("GOTENSOR_AXON_NETHTTP") == "1" {
+		opts = append(opts, axon.WithNetHTTPServer())
+	}
+	return opts
 }
 
 // nonceSeq makes strictly increasing nonces even when two requests are

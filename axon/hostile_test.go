@@ -279,8 +279,8 @@ func TestHostileFlood(t *testing.T) {
 		// under a minute. Without -race the full 10,000 run.
 		total = 2_000
 	}
-	a := axon.New(k.alice, axon.WithAddr("127.0.0.1:0"), axon.WithLogger(discardLogger()),
-		axon.WithMaxConcurrent(slots), axon.WithMaxQueue(queueLimit))
+	a := axon.New(k.alice, serverOpts(axon.WithAddr("127.0.0.1:0"), axon.WithLogger(discardLogger()),
+		axon.WithMaxConcurrent(slots), axon.WithMaxQueue(queueLimit))...)
 	gate := make(chan struct{})
 	axon.Attach(a, func(ctx context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) {
 		<-gate

@@ -19,6 +19,7 @@ const (
 	DefaultReadTimeout       = 60 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultNonceCapacity     = 1 << 18
+	DefaultMaxHeaderBytes    = 16 << 10
 )
 
 type config struct {
@@ -33,6 +34,8 @@ type config struct {
 	readHeaderTimeout time.Duration
 	readTimeout       time.Duration
 	idleTimeout       time.Duration
+	maxHeaderBytes    int
+	netHTTP           bool
 	nonceCapacity     int
 	now               func() time.Time
 }
@@ -48,6 +51,7 @@ func defaultConfig() config {
 		readHeaderTimeout: DefaultReadHeaderTimeout,
 		readTimeout:       DefaultReadTimeout,
 		idleTimeout:       DefaultIdleTimeout,
+		maxHeaderBytes:    DefaultMaxHeaderBytes,
 		nonceCapacity:     DefaultNonceCapacity,
 		now:               time.Now,
 	}
@@ -105,6 +109,19 @@ func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTi
 // WithIdleTimeout bounds how long an idle keep-alive connection is kept.
 // Default 120 s.
 func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTimeout = d } }
+
+// WithMaxHeaderBytes bounds the request line and headers that Start's
+// server reads (it is the size of each connection's read buffer); larger
+// requests get 431. Python's dendrite sends about 2 KiB. Default 16 KiB.
+// An axon mounted with ServeHTTP follows its http.Server's MaxHeaderBytes.
+func WithMaxHeaderBytes(n int) Option { return func(c *config) { c.maxHeaderBytes = n } }
+
+// WithNetHTTPServer makes Start serve with net/http's server (the one
+// ServeHTTP runs in when mounted) instead of the fasthttp-based default.
+// The answers are the same; net/http costs about twice the CPU per request
+// in header handling and leaves more garbage. For deployments that rely on
+// net/http's behaviour at the connection level.
+func WithNetHTTPServer() Option { return func(c *config) { c.netHTTP = true } }
 
 // WithNonceCapacity bounds the number of "hotkey:uuid" keys whose last nonce
 // is remembered. Default 262144 (tens of MB at most).

@@ -5,4 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS=${GOFLAGS:--mod=readonly}
-exec go test -race -count=1 -timeout 20m ./...
+go test -race -count=1 -timeout 20m ./...
+# The axon's tests once more with Start on net/http's server
+# (WithNetHTTPServer), so that both of its servers pass the same suite.
+GOTENSOR_AXON_NETHTTP=1 go test -race -count=1 -timeout 10m ./axon
