@@ -77,6 +77,10 @@ func bareEcho(axonHotkey string, extra ...synapse.HeaderField) http.Handler {
 //   - cpu-ratio: bare / axon server CPU per request (median); a server's
 //     throughput on dedicated cores is cores / CPU-per-request;
 //
+//   - mounted-ratio and mounted-cpu-ratio: the same for a fourth server,
+//     the axon's pipeline mounted in a net/http server (ServeHTTP), where
+//     "axon" is Start's own server (fasthttp);
+//
 //   - headers-ratio and ratio-vs-headers: a third server, bareEcho sending
 //     also the 22 response headers the axon sends (Python's to_headers(),
 //     taken from one axon response, sent as fixed strings), measured the same
@@ -94,16 +98,27 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 		groups   = 30 // plus one warm-up group, not counted
 	)
 	k := testKeys(b)
-	a := axon.New(k.alice, axon.WithLogger(discardLogger()), axon.WithMaxConcurrent(64), axon.WithMaxQueue(1024))
+	opts := []axon.Option{axon.WithAddr("127.0.0.1:0"), axon.WithLogger(discardLogger()), axon.WithMaxConcurrent(64), axon.WithMaxQueue(1024)}
+	a := axon.New(k.alice, opts...)
 	axon.Attach(a, doubler)
+	// The axon as users run it: Start's own server (fasthttp).
+	pprof.Do(context.Background(), pprof.Labels("server", "axon"), func(context.Context) {
+		if err := a.Start(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Cleanup(func() { _ = a.Stop(context.Background()) })
+	// The same pipeline mounted in a net/http server (ServeHTTP).
+	mounted := axon.New(k.alice, opts...)
+	axon.Attach(mounted, doubler)
 
-	names := []string{"axon", "bare", "bare+headers"}
+	names := []string{"axon", "bare", "bare+headers", "axon-mounted"}
 	servers := map[string]http.Handler{
-		"axon":         a,
 		"bare":         bareEcho(k.alice.SS58Address()),
 		"bare+headers": bareEcho(k.alice.SS58Address(), axonResponseHeaders(b, a, k)...),
+		"axon-mounted": mounted,
 	}
-	addrs := map[string]string{}
+	addrs := map[string]string{"axon": a.Addr()}
 	for name, h := range servers {
 		ln := listenLoopback(b)
 		srv := &http.Server{Handler: h}
@@ -125,12 +140,22 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 		}
 		return r
 	}
-	// Every order of the three servers, in turn.
-	orders := [][3]int{{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1, 0, 2}}
-	var wallRatios, cpuRatios, hdrRatios, vsHdrRatios, hdrCPURatios, vsHdrCPURatios, axonRates, bareRates []float64
+	// The servers in an order that rotates from group to group and is
+	// reversed every other cycle.
+	order := func(g int) []int {
+		o := make([]int, len(names))
+		for i := range o {
+			o[i] = (i + g) % len(names)
+		}
+		if (g/len(names))%2 == 1 {
+			slices.Reverse(o)
+		}
+		return o
+	}
+	var wallRatios, cpuRatios, hdrRatios, vsHdrRatios, hdrCPURatios, vsHdrCPURatios, mountedRatios, mountedCPURatios, axonRates, bareRates []float64
 	for b.Loop() {
 		b.StopTimer()
-		// Round 3g+i is server i of group g.
+		// Round len(names)*g+i is server i of group g.
 		rounds := make([]loadRound, 0, len(names)*(groups+1))
 		for range groups + 1 {
 			for _, n := range names {
@@ -140,9 +165,9 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 		gen := startLoadGen(b, clients, rounds)
 		b.StartTimer()
 		for g := range groups + 1 {
-			var wall, cpu [3]time.Duration
-			for _, i := range orders[g%len(orders)] {
-				wall[i], cpu[i] = gen.run(b, 3*g+i)
+			var wall, cpu [4]time.Duration
+			for _, i := range order(g) {
+				wall[i], cpu[i] = gen.run(b, len(names)*g+i)
 			}
 			if g == 0 {
 				continue // warm-up: connections, caches, heap size
@@ -153,6 +178,8 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 			vsHdrRatios = append(vsHdrRatios, float64(wall[2])/float64(wall[0]))
 			hdrCPURatios = append(hdrCPURatios, float64(cpu[1])/float64(cpu[2]))
 			vsHdrCPURatios = append(vsHdrCPURatios, float64(cpu[2])/float64(cpu[0]))
+			mountedRatios = append(mountedRatios, float64(wall[1])/float64(wall[3]))
+			mountedCPURatios = append(mountedCPURatios, float64(cpu[1])/float64(cpu[3]))
 			axonRates = append(axonRates, perRound/wall[0].Seconds())
 			bareRates = append(bareRates, perRound/wall[1].Seconds())
 		}
@@ -169,6 +196,8 @@ func BenchmarkAxonVsBareEcho(b *testing.B) {
 	b.ReportMetric(median(vsHdrRatios), "ratio-vs-headers")
 	b.ReportMetric(median(hdrCPURatios), "headers-cpu-ratio")
 	b.ReportMetric(median(vsHdrCPURatios), "cpu-ratio-vs-headers")
+	b.ReportMetric(median(mountedRatios), "mounted-ratio")
+	b.ReportMetric(median(mountedCPURatios), "mounted-cpu-ratio")
 }
 
 // axonResponseHeaders returns the synapse headers of one answer of a (its

@@ -28,16 +28,34 @@
 // receives, an sr25519 signature no dendrite ever checks, and a cost any
 // caller could impose).
 //
-// Cost: beyond the sr25519 verification, most of what an answer costs on
-// top of a bare net/http handler is net/http storing, copying, sorting and
-// writing Python's ~22 response headers (and the client parsing them);
-// BenchmarkAxonVsBareEcho measures the axon against a bare echo that
-// verifies the same signature, with and without those headers. The forward
-// runs on the request's own goroutine when a slot is free and nobody is
-// queued; the queue only comes into play when forwards are busy.
+// Servers: Axon is an http.Handler, so it can be mounted in any net/http
+// server, and Start runs a server of its own, built on
+// github.com/valyala/fasthttp. The pipeline and the answers are the same on
+// both; the package's tests run against Start's server and, in a second
+// run (GOTENSOR_AXON_NETHTTP=1), against net/http's (WithNetHTTPServer).
+// The reason for fasthttp is the header set Python's protocol puts on every
+// request and answer, ~22 headers each way: net/http builds a map with a
+// string and a slice for every one of them, per request, and clones the
+// response header map when it writes it; fasthttp reads them into a buffer
+// the connection reuses. That garbage paced the collector, whose cycles
+// decided the tail latency of a call (BenchmarkCallRoundTrip in dendrite),
+// and the header handling was most of what an answer cost beyond the
+// sr25519 verification. What Start's server adds around fasthttp: one
+// goroutine per connection (fasthttp's worker pool keeps a goroutine alive
+// for seconds after a stop), a shutdown that closes idle connections at once
+// and cancels forwards when its deadline passes, net/http's lingering close
+// after an early refusal (so a client still sending a body over the limit
+// reads its 413 instead of a reset), and streaming answers written on the
+// connection itself (chunked, then closed), because fasthttp writes a
+// response only after its handler returns.
+//
+// BenchmarkAxonVsBareEcho measures Start's server, and the pipeline mounted
+// in net/http, against a bare net/http echo that verifies the same
+// signature, with and without Python's response headers. The forward runs
+// on the request's own goroutine when a slot is free and nobody is queued;
+// the queue only comes into play when forwards are busy.
 //
 // The queue, the nonce store and the pipeline are written here rather than
 // taken from a library because each is small and shaped by Python's exact
-// semantics (nonce window, error texts), and because the HTTP server is
-// net/http itself.
+// semantics (nonce window, error texts).
 package axon
