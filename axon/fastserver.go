@@ -78,8 +78,9 @@ func (a *Axon) newFastServer(ln net.Listener) *fastServer {
 		DisableHeaderNamesNormalizing: true,
 		NoDefaultServerHeader:         true,
 		NoDefaultContentType:          true,
-		// fasthttp's Date needs a process-wide goroutine that never
-		// ends; respond sets the header itself.
+		// fasthttp's Date header needs a process-wide goroutine that
+		// never ends (and it cannot be set by hand): answers go without
+		// one, which no client of the protocol reads.
 		NoDefaultDate:                true,
 		DisablePreParseMultipartForm: true,
 		Logger:                       fastLogger{a.log},
@@ -212,7 +213,8 @@ func (a *Axon) serveFast(fs *fastServer, c *fasthttp.RequestCtx) {
 			// serving, as net/http does, and drop the connection.
 			a.log.Error("panic serving a request", "panic", fmt.Sprint(p))
 			if !ex.hijacked {
-				c.Response.Reset()
+				// Not Response.Reset: it would undo the server's settings.
+				c.Response.ResetBody()
 				c.SetStatusCode(http.StatusInternalServerError)
 				c.SetConnectionClose()
 			}
@@ -256,7 +258,8 @@ func (a *Axon) serveFastError(c *fasthttp.RequestCtx, err error) {
 	if lc, ok := c.Conn().(*lingerConn); ok {
 		lc.linger.Store(true)
 	}
-	c.Response.Reset()
+	// The response is fresh (no handler ran), with the server's settings
+	// (names as given, no default date), which Reset would undo.
 	ex := &fastExchange{c: c, parent: context.Background()}
 	a.writeBareError(ex, a.cfg.now(), perr)
 }
@@ -354,28 +357,7 @@ func (e *fastExchange) respond(status int, fields []synapse.HeaderField, content
 		r.Header.Set(extra[i], extra[i+1])
 	}
 	r.Header.SetContentType(contentType)
-	r.Header.SetBytesV("Date", httpDate())
 	r.SetBody(body)
-}
-
-// serverDate caches the Date header value for the current second.
-var serverDate atomic.Pointer[cachedDate]
-
-type cachedDate struct {
-	unix int64
-	text []byte
-}
-
-// httpDate returns the current time in the Date header's format; the value
-// must not be modified.
-func httpDate() []byte {
-	now := time.Now()
-	if d := serverDate.Load(); d != nil && d.unix == now.Unix() {
-		return d.text
-	}
-	d := &cachedDate{unix: now.Unix(), text: now.UTC().AppendFormat(nil, http.TimeFormat)}
-	serverDate.Store(d)
-	return d.text
 }
 
 func (e *fastExchange) stream() streamSink { return &fastStream{e: e} }
@@ -399,7 +381,8 @@ func (s *fastStream) begin(status int, fields []synapse.HeaderField, contentType
 		}
 	}
 	// The request's own response header: it has the server's settings
-	// (names as given, no default date), and fasthttp will not write it.
+	// (names as given, no default date), and fasthttp will not write it
+	// (the handler hijacks the connection).
 	h := &s.e.c.Response.Header
 	h.SetStatusCode(status)
 	for _, f := range fields {
@@ -408,7 +391,6 @@ func (s *fastStream) begin(status int, fields []synapse.HeaderField, contentType
 	h.SetContentType(contentType)
 	h.SetContentLength(-1) // Transfer-Encoding: chunked
 	h.SetConnectionClose()
-	h.SetBytesV("Date", httpDate())
 	s.bw = bufio.NewWriterSize(conn, 4<<10)
 	if err := h.Write(s.bw); err != nil {
 		return err
@@ -470,10 +452,12 @@ func (c *lingerConn) Close() error {
 			_ = tc.CloseWrite()
 			deadline := time.Now().Add(lingerTime)
 			_ = tc.SetReadDeadline(deadline)
-			_, _ = io.CopyN(io.Discard, tc, lingerBytes)
-			// Past that much, stop reading: the client's writes then stall
-			// on a full window (no reset) while it reads the answer.
-			time.Sleep(time.Until(deadline))
+			if _, err := io.CopyN(io.Discard, tc, lingerBytes); err == nil {
+				// Past that much, stop reading: the client's writes then
+				// stall on a full window (no reset) while it reads the
+				// answer. (An error is the client's end or the deadline.)
+				time.Sleep(time.Until(deadline))
+			}
 		}
 	}
 	return c.Conn.Close()
