@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/dendrite"
 	"github.com/gotensor/gotensor/synapse/synapsetest"
@@ -28,7 +30,9 @@ func TestMain(m *testing.M) {
 	if n := os.Getenv(farmEnv); n != "" {
 		os.Exit(serveFarm(n, os.Stdin, os.Stdout))
 	}
-	os.Exit(m.Run())
+	// No test may leave a goroutine behind: connections, expiry timers and
+	// cancellation hooks all end with the dendrite.
+	goleak.VerifyTestMain(m)
 }
 
 // minerKey is the hotkey of farm axon i.

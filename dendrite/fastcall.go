@@ -2,6 +2,7 @@ package dendrite
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,13 +54,14 @@ func (d *Dendrite) exchangeFast(ctx context.Context, syn synapse.Synapse, r *req
 	defer fasthttp.ReleaseResponse(resp)
 	buildRequest(req, hostHeader(addr), r)
 
-	if code, msg := d.roundTripFast(ctx, addr, req, resp, r, b); code != 0 {
+	status, code, msg := d.roundTripFast(ctx, addr, req, resp, r, b)
+	if code != 0 {
 		return setStatus(b, code, msg)
 	}
 
 	lb := responseFieldBufs.Get().(*[]synapse.HeaderField)
 	*lb = responseFields((*lb)[:0], &resp.Header)
-	err := mergeResponseFields(syn, resp.StatusCode(), *lb, resp.Body())
+	err := mergeResponseFields(syn, status, *lb, resp.Body())
 	clear(*lb) // the synapse keeps the strings (one block), not the list
 	responseFieldBufs.Put(lb)
 	if err != nil {
@@ -72,22 +74,24 @@ func (d *Dendrite) exchangeFast(ctx context.Context, syn synapse.Synapse, r *req
 // answer into resp. A request that fails on a reused connection before any
 // response byte arrives (the server had closed it) is sent once more on a
 // new connection, as net/http retries on a closed idle connection. It
-// returns code 0 on success, else the status and message to record.
+// returns the response's status code and code 0 on success, else the
+// dendrite status and message to record.
 func (d *Dendrite) roundTripFast(ctx context.Context, addr string, req *fasthttp.Request, resp *fasthttp.Response,
-	r *request, b *synapse.Base) (int, string) {
+	r *request, b *synapse.Base) (status, code int, msg string) {
 	for attempt := 0; ; attempt++ {
 		pc, reused, err := d.pool.get(ctx, addr, attempt > 0)
 		if err != nil {
 			if ctx.Err() != nil {
-				return timeoutStatus(ctx, r.timeout)
+				code, msg = timeoutStatus(ctx, r.timeout)
+				return 0, code, msg
 			}
 			// Refused, unreachable, or the separate connect timeout: Python's
 			// ClientConnectorError.
-			return http.StatusServiceUnavailable, serviceUnavailable(b, r.name)
+			return 0, http.StatusServiceUnavailable, serviceUnavailable(b, r.name)
 		}
-		retry, code, msg := d.exchangeOn(ctx, pc, reused, req, resp, r, b)
+		retry, status, code, msg := d.exchangeOn(ctx, pc, reused, req, resp, r, b)
 		if !retry || attempt > 0 {
-			return code, msg
+			return status, code, msg
 		}
 		resp.Reset()
 		resp.Header.DisableNormalizing()
@@ -98,10 +102,11 @@ func (d *Dendrite) roundTripFast(ctx context.Context, addr string, req *fasthttp
 // ctx: the connection's deadline is the call's, and cancelling ctx sets a
 // past deadline so that a blocked read returns at once. pc goes back to the
 // pool only after a complete exchange that leaves it reusable; otherwise it
-// is closed. retry reports a reused connection that failed before any
-// response byte arrived.
+// is closed. It returns the response's status code, or the failure's
+// dendrite code and message; retry reports a reused connection that failed
+// before any response byte arrived.
 func (d *Dendrite) exchangeOn(ctx context.Context, pc *pooledConn, reused bool, req *fasthttp.Request, resp *fasthttp.Response,
-	r *request, b *synapse.Base) (retry bool, code int, msg string) {
+	r *request, b *synapse.Base) (retry bool, status, code int, msg string) {
 	deadline, _ := ctx.Deadline() // always set: the call has a timeout
 	_ = pc.conn.SetDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { _ = pc.conn.SetDeadline(aLongTimeAgo) })
@@ -116,16 +121,12 @@ func (d *Dendrite) exchangeOn(ctx context.Context, pc *pooledConn, reused bool, 
 		}
 	}()
 
-	fail := func(err error, gotBytes bool) (bool, int, string) {
-		if ctx.Err() != nil {
-			c, m := timeoutStatus(ctx, r.timeout)
-			return false, c, m
-		}
-		if reused && !gotBytes && connGone(err) {
-			return true, 0, ""
+	fail := func(err error, gotBytes bool) (bool, int, int, string) {
+		if reused && !gotBytes && ctx.Err() == nil && connGone(err) {
+			return true, 0, 0, ""
 		}
 		c, m := transportFailure(ctx, err, r.timeout)
-		return false, c, m
+		return false, 0, c, m
 	}
 
 	err := req.Write(pc.bw)
@@ -138,50 +139,85 @@ func (d *Dendrite) exchangeOn(ctx context.Context, pc *pooledConn, reused bool, 
 	if _, err := pc.br.Peek(1); err != nil {
 		return fail(err, false)
 	}
-	if err := readResponseHead(pc, resp); err != nil {
+	status, err = readResponseHead(pc, resp)
+	if err != nil {
 		return fail(err, true)
 	}
-	status := resp.StatusCode()
-	if status != http.StatusNoContent && status != http.StatusNotModified && status >= 200 {
+	interim := status >= 100 && status < 200 // 101: what follows is not HTTP
+	if !interim && status != http.StatusNoContent && status != http.StatusNotModified {
 		if err := d.readResponseBody(pc, resp); err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || isTimeout(err) {
 				c, m := timeoutStatus(ctx, r.timeout)
-				return false, c, m
+				return false, 0, c, m
 			}
-			if isTimeout(err) {
-				c, m := timeoutStatus(ctx, r.timeout)
-				return false, c, m
-			}
-			return false, http.StatusBadRequest, "Payload error: " + err.Error()
+			return false, 0, http.StatusBadRequest, "Payload error: " + err.Error()
 		}
 	}
 	// Reusable only after a complete exchange that the server did not end
 	// (Connection: close, HTTP/1.0, a body delimited by the close, 101) and
 	// that left nothing unread.
-	clean = status >= 200 && !resp.ConnectionClose() && pc.br.Buffered() == 0
-	return false, 0, ""
+	clean = !interim && !resp.ConnectionClose() && pc.br.Buffered() == 0
+	return false, status, 0, ""
 }
 
 // readResponseHead reads the final response head (skipping 1xx interim
 // answers other than 101), growing the connection's reader for a head
-// larger than its buffer, up to maxResponseHeadBytes.
-func readResponseHead(pc *pooledConn, resp *fasthttp.Response) error {
+// larger than its buffer, up to maxResponseHeadBytes, and returns its
+// status code.
+func readResponseHead(pc *pooledConn, resp *fasthttp.Response) (int, error) {
 	for n := 0; ; n++ {
+		zero := statusIsZero(pc.br)
 		if err := readHead(pc, &resp.Header); err != nil {
 			if errors.Is(err, io.EOF) {
 				// A byte had arrived: the head is cut short.
-				return io.ErrUnexpectedEOF
+				return 0, io.ErrUnexpectedEOF
 			}
-			return err
+			return 0, err
 		}
 		s := resp.Header.StatusCode()
+		if zero {
+			s = 0
+		}
 		if s < 100 || s > 199 || s == http.StatusSwitchingProtocols {
-			return nil
+			return s, nil
 		}
 		if n >= maxInterimResponses {
-			return errors.New("too many 1xx informational responses")
+			return 0, errors.New("too many 1xx informational responses")
 		}
 	}
+}
+
+// statusIsZero reports whether the status line about to be parsed has the
+// code "000". fasthttp parses it as 0 and reports that as 200; net/http
+// passes 0 on, and so does this path. It peeks up to the end of the first
+// non-empty line, within the reader's buffer (a longer line is fasthttp's
+// to reject).
+func statusIsZero(br *bufio.Reader) bool {
+	for n := 1; n <= br.Size(); {
+		// What is buffered already, or one byte more when that holds no
+		// complete line (the head is incomplete; its parse waits too).
+		b, err := br.Peek(max(n, br.Buffered()))
+		rest := b
+		for {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				break
+			}
+			line := bytes.TrimSuffix(rest[:i], []byte("\r"))
+			if len(line) == 0 { // fasthttp skips empty lines before the status line
+				rest = rest[i+1:]
+				continue
+			}
+			_, code, _ := bytes.Cut(line, []byte(" "))
+			code = bytes.TrimLeft(code, " ")
+			return len(code) >= 3 && string(code[:3]) == "000" && (len(code) == 3 || code[3] == ' ')
+		}
+		if err != nil {
+			return false
+		}
+		n = len(b) + 1
+	}
+	return false
 }
 
 func readHead(pc *pooledConn, h *fasthttp.ResponseHeader) error {
