@@ -201,7 +201,7 @@ func (p *connPool) put(pc *pooledConn) {
 	pc.idleAt = time.Now()
 	h.idle = append(h.idle, pc)
 	p.idleCount++
-	p.armPruneLocked()
+	p.armPruneLocked(p.idleTimeout) // unless armed, this is the only idle connection
 	p.mu.Unlock()
 }
 
@@ -260,22 +260,23 @@ func (p *connPool) dropIfEmptyLocked(addr string, h *hostConns) {
 	}
 }
 
-// armPruneLocked starts the expiry timer if idle connections exist and it
-// is not running. time.AfterFunc runs nothing until it fires.
-func (p *connPool) armPruneLocked() {
+// armPruneLocked starts the expiry timer, to fire after d, if idle
+// connections exist and it is not running. time.AfterFunc runs nothing
+// until it fires.
+func (p *connPool) armPruneLocked(d time.Duration) {
 	if p.pruneArmed || p.idleTimeout <= 0 || p.idleCount == 0 {
 		return
 	}
 	p.pruneArmed = true
 	if p.pruneTimer == nil {
-		p.pruneTimer = time.AfterFunc(p.idleTimeout, p.prune)
+		p.pruneTimer = time.AfterFunc(d, p.prune)
 	} else {
-		p.pruneTimer.Reset(p.idleTimeout)
+		p.pruneTimer.Reset(d)
 	}
 }
 
 // prune closes expired idle connections of every address and re-arms the
-// timer while idle connections remain.
+// timer for the oldest remaining one.
 func (p *connPool) prune() {
 	var stale []*pooledConn
 	p.mu.Lock()
@@ -285,11 +286,15 @@ func (p *connPool) prune() {
 		return
 	}
 	now := time.Now()
+	next := p.idleTimeout
 	for addr, h := range p.hosts {
 		stale = p.pruneHostLocked(h, now, stale)
+		if len(h.idle) > 0 {
+			next = min(next, p.idleTimeout-now.Sub(h.idle[0].idleAt))
+		}
 		p.dropIfEmptyLocked(addr, h)
 	}
-	p.armPruneLocked()
+	p.armPruneLocked(max(next, time.Millisecond))
 	p.mu.Unlock()
 	closeAll(stale)
 }
