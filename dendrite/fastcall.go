@@ -52,6 +52,9 @@ func (d *Dendrite) exchangeFast(ctx context.Context, syn synapse.Synapse, r *req
 	defer fasthttp.ReleaseRequest(req)
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
+	// Names as sent (lower case from Python and Go axons), so that the
+	// decoder's case folding has nothing to do.
+	resp.Header.DisableNormalizing()
 	buildRequest(req, hostHeader(addr), r)
 
 	status, code, msg := d.roundTripFast(ctx, addr, req, resp, r, b)
@@ -166,7 +169,7 @@ func (d *Dendrite) exchangeOn(ctx context.Context, pc *pooledConn, reused bool, 
 // status code.
 func readResponseHead(pc *pooledConn, resp *fasthttp.Response) (int, error) {
 	for n := 0; ; n++ {
-		zero := statusIsZero(pc.br)
+		zero := statusIsZero(pc)
 		if err := readHead(pc, &resp.Header); err != nil {
 			if errors.Is(err, io.EOF) {
 				// A byte had arrived: the head is cut short.
@@ -190,13 +193,12 @@ func readResponseHead(pc *pooledConn, resp *fasthttp.Response) (int, error) {
 // statusIsZero reports whether the status line about to be parsed has the
 // code "000". fasthttp parses it as 0 and reports that as 200; net/http
 // passes 0 on, and so does this path. It peeks up to the end of the first
-// non-empty line, within the reader's buffer (a longer line is fasthttp's
-// to reject).
-func statusIsZero(br *bufio.Reader) bool {
-	for n := 1; n <= br.Size(); {
+// non-empty line, growing the reader as readHead does.
+func statusIsZero(pc *pooledConn) bool {
+	for n := 1; ; {
 		// What is buffered already, or one byte more when that holds no
 		// complete line (the head is incomplete; its parse waits too).
-		b, err := br.Peek(max(n, br.Buffered()))
+		b, err := pc.br.Peek(max(n, pc.br.Buffered()))
 		rest := b
 		for {
 			i := bytes.IndexByte(rest, '\n')
@@ -212,12 +214,15 @@ func statusIsZero(br *bufio.Reader) bool {
 			code = bytes.TrimLeft(code, " ")
 			return len(code) >= 3 && string(code[:3]) == "000" && (len(code) == 3 || code[3] == ' ')
 		}
-		if err != nil {
-			return false
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull) && pc.br.Size() < maxResponseHeadBytes:
+			pc.br = bufio.NewReaderSize(pc.br, 2*pc.br.Size())
+		case err != nil:
+			return false // readHead reports it
+		default:
+			n = len(b) + 1
 		}
-		n = len(b) + 1
 	}
-	return false
 }
 
 func readHead(pc *pooledConn, h *fasthttp.ResponseHeader) error {

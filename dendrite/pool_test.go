@@ -446,6 +446,10 @@ func TestMalformedResponses(t *testing.T) {
 		{"error without JSON", "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n", 422, "Failed to parse response: ", 0},
 		{"interim 100 then the answer", "HTTP/1.1 100 Continue\r\n\r\n" + okResponse(), 200, "Success", 0},
 		{"no content", "HTTP/1.1 204 No Content\r\n\r\n", 422, "Failed to parse response: ", 0},
+		// Status 000 is passed on as 0, as net/http does (fasthttp alone
+		// would report 200), however long the status line.
+		{"status 000", "HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\n{}", 0, "", 0},
+		{"status 000, long line", "HTTP/1.1 000 " + strings.Repeat("z", 6000) + "\r\nContent-Length: 2\r\n\r\n{}", 0, "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachPath(t, func(t *testing.T, p clientPath) {
