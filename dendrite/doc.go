@@ -34,20 +34,29 @@
 // that leaves it reusable (no error, no Connection: close, no body delimited
 // by the close, nothing unread); idle ones expire after WithIdleConnTimeout,
 // are checked for a close by the server when taken (one non-blocking peek),
-// and a request that a reused connection fails before any response byte is
-// sent once more on a new connection, as net/http does for a closed idle
-// connection. No goroutine serves a connection: the request is written and
-// the answer read by the calling goroutine.
+// and a request that a reused connection fails before any response byte
+// (EOF or reset on the write or the first read) is sent once more on a new
+// connection. That covers a server closing an idle connection just as the
+// request leaves. net/http retries a POST only when it wrote nothing; this
+// path also when the request was written, so a server that took the request
+// and died without a byte of answer may see it twice (the nonce check of an
+// axon that did record it refuses the copy). Nothing else is retried here;
+// RetryPolicy is above. No goroutine serves a connection: the request is
+// written and the answer read by the calling goroutine.
 //
 // The reason is the call's tail. net/http hands each request to a write
 // goroutine and each answer back from a read goroutine, and builds header
 // maps on both ways (the request's http.Header, the ~22 response headers
-// parsed into another), about a third of the garbage a call left; garbage
-// paces the collector, and a collection ending during a call is what sets
-// the p99 (BenchmarkCallRoundTrip reports the share of such calls and the
-// p99 of the others). Here request headers go from the synapse's field list
-// straight into fasthttp's reused request, and of the response only the
-// bt_header_* fields are copied, into one string per response.
+// parsed into another). Garbage paces the collector, and a collection
+// ending during a call is what sets the p99 (BenchmarkCallRoundTrip reports
+// the share of such calls and the p99 of the others). Here request headers
+// go from the synapse's field list straight into fasthttp's reused request,
+// and of the response only the bt_header_* fields are copied, into one
+// string per response. Measured against the previous net/http client, same
+// axon, runs interleaved on a loaded 2-core machine: 18 KB of garbage per
+// call and its answer instead of 25 KB, GC cycles ending in ~0.5% of calls
+// instead of ~0.75%, and the overhead p99 0.7-0.8 times and p50 0.85-0.9
+// times the net/http client's.
 //
 // WithTransport(rt) keeps the net/http path (http.Request through rt), for
 // p2p and other custom transports; Stream always uses net/http (long-lived,
