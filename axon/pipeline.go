@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gotensor/gotensor/internal/fieldbuf"
 	"github.com/gotensor/gotensor/synapse"
 	"github.com/gotensor/gotensor/wallet"
 )
@@ -385,8 +386,8 @@ func (a *Axon) writeSuccess(ex exchange, out synapse.Synapse, route string, fsta
 	if !validStatus(code) {
 		return a.writeError(ex, out, fstart, a.internalError(route, fmt.Errorf("forward set axon.status_code %d", code)))
 	}
-	fb := fieldBufs.Get().(*[]synapse.HeaderField)
-	defer putFieldBuf(fb)
+	fb := fieldbuf.Get()
+	defer fieldbuf.Put(fb)
 	fields, err := synapse.AppendHeaderFields((*fb)[:0], out)
 	*fb = fields
 	if err != nil {
@@ -415,26 +416,6 @@ func (a *Axon) writeSuccess(ex exchange, out synapse.Synapse, route string, fsta
 
 var jsonContentType = []string{"application/json"}
 
-// fieldBufs recycles the header-field lists of responses: the values are
-// copied into the response header map, so the list is free once that is
-// done.
-var fieldBufs = sync.Pool{New: func() any {
-	b := make([]synapse.HeaderField, 0, 32)
-	return &b
-}}
-
-// putFieldBuf returns a list to fieldBufs, cleared so that the pool does not
-// keep the last response's strings alive, unless some synapse with very
-// many fields made it large.
-func putFieldBuf(b *[]synapse.HeaderField) {
-	if cap(*b) > 256 {
-		return
-	}
-	clear(*b)
-	*b = (*b)[:0]
-	fieldBufs.Put(b)
-}
-
 // setSynapseHeaders stores the synapse headers under their lower-case names,
 // as Python sends them (direct map assignment, not http.Header.Set, which
 // would canonicalise them). All values share one backing array: one
@@ -462,8 +443,8 @@ func (a *Axon) writeError(ex exchange, syn synapse.Synapse, start time.Time, e *
 	a.log.Log(context.Background(), level, "request refused",
 		"route", b.Name, "status", e.status, "message", e.msg,
 		"dendrite", b.Dendrite.GetHotkey(), "peer", b.Dendrite.GetIP())
-	fb := fieldBufs.Get().(*[]synapse.HeaderField)
-	defer putFieldBuf(fb)
+	fb := fieldbuf.Get()
+	defer fieldbuf.Put(fb)
 	fields, err := synapse.AppendHeaderFields((*fb)[:0], syn)
 	if err != nil {
 		fields = nil

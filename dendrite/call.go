@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gotensor/gotensor/internal/fieldbuf"
 	"github.com/gotensor/gotensor/synapse"
 	"github.com/gotensor/gotensor/wallet"
 )
@@ -119,7 +120,7 @@ func (d *Dendrite) prepare(target Target, syn synapse.Synapse, pooledBody bool) 
 		return request{}, d.programmerError(syn, err)
 	}
 	r := request{name: synapse.Name(syn), host: host, port: port, timeout: timeout}
-	r.fieldBuf = fieldBufs.Get().(*[]synapse.HeaderField)
+	r.fieldBuf = fieldbuf.Get()
 	fields, err := synapse.AppendHeaderFields((*r.fieldBuf)[:0], syn)
 	r.fields = fields
 	if err != nil {
@@ -143,7 +144,7 @@ func (d *Dendrite) prepare(target Target, syn synapse.Synapse, pooledBody bool) 
 func (r *request) release() {
 	if r.fieldBuf != nil {
 		*r.fieldBuf = r.fields
-		putFieldBuf(r.fieldBuf)
+		fieldbuf.Put(r.fieldBuf)
 		r.fieldBuf, r.fields = nil, nil
 	}
 	if r.bodyBuf != nil {
@@ -167,23 +168,6 @@ func (r *request) header() http.Header {
 	}
 	h["Content-Type"] = []string{"application/json"}
 	return h
-}
-
-// fieldBufs recycles request field lists (about 25 fields, 1 KB).
-var fieldBufs = sync.Pool{New: func() any {
-	b := make([]synapse.HeaderField, 0, 32)
-	return &b
-}}
-
-// putFieldBuf clears a list (the pool must keep no synapse's strings alive)
-// and pools it unless a synapse with very many fields made it large.
-func putFieldBuf(b *[]synapse.HeaderField) {
-	if cap(*b) > 256 {
-		return
-	}
-	clear((*b)[:cap(*b)])
-	*b = (*b)[:0]
-	fieldBufs.Put(b)
 }
 
 // requestBufs recycles request bodies of the default path up to
