@@ -49,15 +49,15 @@ func (r aiohttpResult) header(name string) string {
 // the client although it is still sending) and a streamed answer read with
 // iter_any, as Dendrite.call_stream reads it.
 //
-// GOTENSOR_PYTHON_AIOHTTP names a python3 that has aiohttp;
+// GOTENSOR_PYTHON names a python3 that has aiohttp;
 // scripts/integration.sh installs Debian's python3-aiohttp and sets it.
 func TestIntegrationPythonAiohttpClient(t *testing.T) {
-	py := os.Getenv("GOTENSOR_PYTHON_AIOHTTP")
+	py := os.Getenv("GOTENSOR_PYTHON")
 	if py == "" {
-		t.Skip("GOTENSOR_PYTHON_AIOHTTP is not set (scripts/integration.sh sets it to a python3 with aiohttp)")
+		t.Skip("GOTENSOR_PYTHON is not set (scripts/integration.sh sets it to a python3 with aiohttp)")
 	}
 	out, err := exec.Command(py, "-c", "import aiohttp; print(aiohttp.__version__)").CombinedOutput()
-	require.NoError(t, err, "GOTENSOR_PYTHON_AIOHTTP=%s cannot import aiohttp: %s", py, out)
+	require.NoError(t, err, "GOTENSOR_PYTHON=%s cannot import aiohttp: %s", py, out)
 	t.Logf("aiohttp %s", bytes.TrimSpace(out))
 
 	for _, mode := range []struct {

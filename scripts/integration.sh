@@ -3,8 +3,8 @@
 # subtensor's own WASM, from ../shared/testnet). Starts the chain, runs every test
 # whose name contains "Integration" (GOTENSOR_CHAIN_URL) and the examples'
 # miner/validator run on the real runtime ("LocalRuntime",
-# GOTENSOR_EXAMPLES_CHAIN_URL), and the axon queried by Python's aiohttp
-# (GOTENSOR_PYTHON_AIOHTTP), then stops the chain if this script started it.
+# GOTENSOR_EXAMPLES_CHAIN_URL), and the axon and dendrite against Python's HTTP
+# client and server (GOTENSOR_PYTHON), then stops the chain if this script started it.
 # The first run installs the npm package @acala-network/chopsticks (a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,12 +17,14 @@ if [ ! -x "$testnet/start.sh" ] && [ ! -f "$testnet/start.sh" ]; then
 fi
 command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
-# aiohttp, the HTTP client of Python's dendrite, for TestIntegrationPythonAiohttpClient:
-# Debian's package, used through Debian's own python3.
-if ! /usr/bin/python3 -c 'import aiohttp' 2>/dev/null; then
-  apt-get install -y -qq python3-aiohttp >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-aiohttp >/dev/null; }
+# Python's HTTP stack for the interop tests (TestIntegrationPythonAiohttpClient:
+# aiohttp, the client of Python's dendrite; TestIntegrationUvicornAxon: FastAPI on
+# uvicorn, the server of Python's axon): Debian's packages, through Debian's python3.
+if ! /usr/bin/python3 -c 'import aiohttp, fastapi, uvicorn' 2>/dev/null; then
+  pkgs="python3-aiohttp python3-fastapi python3-uvicorn"
+  apt-get install -y -qq $pkgs >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $pkgs >/dev/null; }
 fi
-export GOTENSOR_PYTHON_AIOHTTP=/usr/bin/python3
+export GOTENSOR_PYTHON=/usr/bin/python3
 
 export TESTNET_HOME=${TESTNET_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/gotensor-testnet}
 export PORT=${PORT:-9944}
