@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"runtime/metrics"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -138,7 +140,35 @@ func benchFanOut(b *testing.B, targets []dendrite.Target) {
 // they decide the p99; the garbage each call leaves sets how often they come.
 //
 //	go test -run XXX -bench CallRoundTrip -benchtime 2000x ./dendrite
-func BenchmarkCallRoundTrip(b *testing.B) {
+func BenchmarkCallRoundTrip(b *testing.B) { callRoundTrip(b) }
+
+// BenchmarkCallRoundTripLiveHeap is BenchmarkCallRoundTrip in a process
+// that holds what a validator holds besides its calls: 64 MiB of live,
+// pointer-rich data (1M small linked records, standing for scores, history,
+// metagraphs) that every GC cycle must mark. Cycles then come ~100 times
+// less often than on the benchmark's near-empty heap, but each marks the
+// whole ballast while the calls run.
+//
+//	go test -run XXX -bench CallRoundTripLiveHeap -benchtime 5000x ./dendrite
+func BenchmarkCallRoundTripLiveHeap(b *testing.B) {
+	type record struct {
+		next  *record
+		name  string
+		score [4]float64
+	}
+	ballast := make([]*record, 1<<20)
+	for i := range ballast {
+		ballast[i] = &record{name: strconv.Itoa(i)}
+		if i > 0 {
+			ballast[i].next = ballast[i-1]
+		}
+	}
+	runtime.GC()
+	callRoundTrip(b)
+	runtime.KeepAlive(ballast)
+}
+
+func callRoundTrip(b *testing.B) {
 	alice := mustKey(b, "//Alice")
 	_, ep := miner(b, alice, 2)
 	d := newDendrite(b)
