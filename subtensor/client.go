@@ -101,13 +101,6 @@ func WithTip(tip Balance) ClientOption {
 	return func(c *clientConfig) { c.tip = tip }
 }
 
-// WithRPCOptions passes options to the underlying JSON-RPC transport
-// (timeouts, reconnect policy, HTTP headers). It is meant for tests and
-// for tuning; the defaults suit public endpoints.
-func WithRPCOptions(opts ...rpc.Option) ClientOption {
-	return func(c *clientConfig) { c.rpcOpts = append(c.rpcOpts, opts...) }
-}
-
 // WithoutRuntimeWatch stops the client from subscribing to runtime-version
 // changes; it then notices upgrades only after a reconnect. For nodes that
 // do not serve state_subscribeRuntimeVersion.

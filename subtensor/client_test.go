@@ -414,7 +414,7 @@ func TestClientBadInput(t *testing.T) {
 	})
 	t.Run("ClosesMidRequest", func(t *testing.T) {
 		node := newFakeNode(t, "metagraph")
-		c := dialFake(t, node.URL, WithRPCOptions(rpc.WithoutReconnect()))
+		c := dialFake(t, node.URL, WithoutReconnect())
 		node.Handle("author_submitAndWatchExtrinsic", func(context.Context, *rpctest.Request) rpctest.Reply {
 			return rpctest.Reply{CloseConn: true}
 		})
@@ -422,7 +422,7 @@ func TestClientBadInput(t *testing.T) {
 		node.Handle("chain_getHeader", rpctest.Result(map[string]any{"number": "0x10", "parentHash": finneyGenesis}))
 		node.Handle("chain_getBlockHash", rpctest.Result(finneyGenesis))
 		_, err := c.Transfer(ctx, testSigner{}, AccountID{1}, 1, true)
-		require.ErrorIs(t, err, rpc.ErrConnectionLost)
+		require.ErrorIs(t, err, ErrConnectionLost)
 	})
 }
 
@@ -566,7 +566,7 @@ func TestClientReconnectThroughCutProxy(t *testing.T) {
 	proxy, err := rpctest.NewServerProxy(node.Server)
 	require.NoError(t, err)
 	t.Cleanup(proxy.Close)
-	c := dialFake(t, proxy.URL, WithoutRuntimeWatch(), WithRPCOptions(rpc.WithReconnectBackoff(10*time.Millisecond, 50*time.Millisecond)))
+	c := dialFake(t, proxy.URL, WithoutRuntimeWatch(), WithReconnectBackoff(10*time.Millisecond, 50*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	hot := MustParseAccountID("5Cf4LPRv6tiyuFsfLRQaFYEEn3zJRGi4bAE9DwbbKmbCSHpV")
