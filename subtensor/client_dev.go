@@ -73,6 +73,13 @@ func (d *DevClient) SetHead(ctx context.Context, number uint64) error {
 	if err := d.rpc.Call(ctx, nil, "dev_setHead", number); err != nil {
 		return fmt.Errorf("subtensor: dev_setHead: %w", err)
 	}
+	d.resetNonces()
+	return nil
+}
+
+// resetNonces forgets the cached account nonces: the chain's may have
+// changed behind the client's back.
+func (d *DevClient) resetNonces() {
 	d.nonces.mu.Lock()
 	for _, s := range d.nonces.m {
 		s.mu.Lock()
@@ -80,5 +87,24 @@ func (d *DevClient) SetHead(ctx context.Context, number uint64) error {
 		s.mu.Unlock()
 	}
 	d.nonces.mu.Unlock()
+}
+
+// SetStorage writes the head block's storage directly (chopsticks'
+// dev_setStorage), for test set-ups that would otherwise take many
+// extrinsics: funding an account, setting a value without its rate limit.
+// changes is in chopsticks' form, pallet → item → entries, keys and values
+// in JSON as the metadata types them, for example
+//
+//	map[string]any{"System": map[string]any{"Account": []any{
+//		[]any{[]any{ss58}, map[string]any{"providers": 1, "data": map[string]any{"free": 5e12}}},
+//	}}}
+//
+// or a list of [hex key, hex value] pairs. Reads see it at once; the nonce
+// cache is reset, as an account's nonce may have been written.
+func (d *DevClient) SetStorage(ctx context.Context, changes any) error {
+	if err := d.rpc.Call(ctx, nil, "dev_setStorage", changes); err != nil {
+		return fmt.Errorf("subtensor: dev_setStorage: %w", err)
+	}
+	d.resetNonces()
 	return nil
 }

@@ -1,6 +1,8 @@
 package subtensor
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -97,4 +99,22 @@ func WithReadRetries(n int) ClientOption { return withRPC(rpc.WithReadRetries(n)
 // withRPC passes transport options through.
 func withRPC(opts ...rpc.Option) ClientOption {
 	return func(c *clientConfig) { c.rpcOpts = append(c.rpcOpts, opts...) }
+}
+
+// RPCError is an error object the node answered with (JSON-RPC code,
+// message and data); errors.As finds it in what any Client method returns
+// for a refused request.
+type RPCError = rpc.Error
+
+// RawCall sends one JSON-RPC request and decodes its result into result (a
+// pointer, or nil to drop it) with encoding/json, on the client's
+// connection: for the node methods the Client does not wrap (system_health,
+// rpc_methods, a provider's own). A read-only method is re-sent after a
+// reconnection as WithReadRetries says; anything else is sent once. The
+// node's refusal is an *RPCError.
+func (c *Client) RawCall(ctx context.Context, result any, method string, params ...any) error {
+	if err := c.rpc.Call(ctx, result, method, params...); err != nil {
+		return fmt.Errorf("subtensor: %s: %w", method, err)
+	}
+	return nil
 }
