@@ -25,5 +25,6 @@
 // incentive, last_update and emission. WithMechanism(m) selects one (0, the
 // subnet itself, by default); m != 0 is read through
 // subtensor.MechanismChain, which both backends implement, and is saved
-// under its own directory (MechanismDir).
+// under its own directory (MechanismDir). From a MechanismChain every
+// snapshot also records the subnet's mechanism count and emission split.
 package metagraph

@@ -109,11 +109,11 @@ func ExampleWithMechanism() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("netuid:", mg.NetUID, "mechanism:", mg.MechID, "uids:", mg.N)
+	fmt.Println("netuid:", mg.NetUID, "mechanism:", mg.MechID, "of", mg.MechanismCount, "uids:", mg.N)
 
 	_, err = metagraph.Sync(ctx, chain, 1, metagraph.WithMechanism(2))
 	fmt.Println(errors.Is(err, subtensor.ErrMechanismDoesNotExist))
 	// Output:
-	// netuid: 1 mechanism: 1 uids: 2
+	// netuid: 1 mechanism: 1 of 2 uids: 2
 	// true
 }

@@ -242,6 +242,7 @@ type mechFake struct {
 
 	graphs         map[subtensor.MechID]*subtensor.Metagraph
 	weights, bonds map[subtensor.MechID]map[subtensor.UID][]subtensor.WeightEntry
+	split          []uint16
 	rowsErr        error
 }
 
@@ -257,6 +258,7 @@ func newMechFake(netuid subtensor.NetUID) *mechFake {
 	mg1.Incentives = []uint16{0, 65535, 0}
 	mg1.LastUpdate = []uint64{950, 951, 952}
 	f.graphs = map[subtensor.MechID]*subtensor.Metagraph{0: f.mg, 1: &mg1}
+	f.split = []uint16{45875, 19660}
 	f.weights = map[subtensor.MechID]map[subtensor.UID][]subtensor.WeightEntry{1: {
 		0: {{UID: 1, Value: 3}, {UID: 2, Value: 1}},
 		2: {{UID: 1, Value: 65535}},
@@ -298,6 +300,18 @@ func (f *mechFake) rows(ctx context.Context, name string, m map[subtensor.MechID
 		return nil, f.rowsErr
 	}
 	return m[mech], nil
+}
+
+func (f *mechFake) MechanismCount(ctx context.Context, _ subtensor.NetUID, opts ...subtensor.ReadOption) (int, error) {
+	f.record("MechanismCount", opts)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.graphs), ctx.Err()
+}
+
+func (f *mechFake) MechanismEmissionSplit(ctx context.Context, _ subtensor.NetUID, opts ...subtensor.ReadOption) ([]uint16, error) {
+	f.record("MechanismEmissionSplit", opts)
+	return f.split, ctx.Err()
 }
 
 func (f *mechFake) MechanismWeights(ctx context.Context, _ subtensor.NetUID, mech subtensor.MechID, opts ...subtensor.ReadOption) (map[subtensor.UID][]subtensor.WeightEntry, error) {

@@ -147,6 +147,9 @@ func TestIntegrationMetagraphSync(t *testing.T) {
 	fullTime := time.Since(t0)
 
 	for _, m := range []*Metagraph{lite, full} {
+		// Spec 300 has no mechanisms: the client reports the one subnet.
+		require.Equal(t, 1, m.MechanismCount)
+		require.Nil(t, m.EmissionSplit)
 		t.Run(fmt.Sprintf("lite=%v", m.Lite), func(t *testing.T) {
 			requireMatchesChain(t, ctx, c, m, netuid)
 			require.Equal(t, 4, m.N)

@@ -23,11 +23,14 @@ func TestSyncMechanismOne(t *testing.T) {
 	// Every read is pinned to the one block, and mechanism 1 is read
 	// through MechanismChain only (no subnet-wide Metagraph or Neurons).
 	require.Equal(t, map[string]int{"BlockNumber": 1, "BlockHash": 1, "Mechagraph": 1, "NeuronsLite": 1,
-		"MechanismWeights": 1, "MechanismBonds": 1}, f.calls)
-	require.Len(t, f.reads, 4)
+		"MechanismWeights": 1, "MechanismBonds": 1, "MechanismCount": 1, "MechanismEmissionSplit": 1}, f.calls)
+	require.Len(t, f.reads, 6)
 	for _, h := range f.reads {
 		require.Equal(t, hashOf(1000), h)
 	}
+	// The subnet's mechanism layout, at the same block.
+	require.Equal(t, 2, m.MechanismCount)
+	require.Equal(t, []uint16{45875, 19660}, m.EmissionSplit)
 	// Mechanism 1's own terms.
 	require.Equal(t, []float64{0, 1, 0}, m.Incentive)
 	require.Equal(t, []uint64{950, 951, 952}, m.LastUpdate)
@@ -55,6 +58,8 @@ func TestSyncMechanismOne(t *testing.T) {
 	require.Equal(t, subtensor.MechID(0), m0.MechID)
 	require.Equal(t, []float64{1, 0, 0.09999237048905166}, m0.Incentive)
 	require.Equal(t, []float64{0, 1.0 / 3, 2.0 / 3}, m0.Weights.RawRowView(0))
+	require.Equal(t, 2, m0.MechanismCount, "mechanism 0 of a MechanismChain records the layout too")
+	require.Equal(t, []uint16{45875, 19660}, m0.EmissionSplit)
 
 	// Lite mode reads no weights or bonds.
 	f = newMechFake(1)
@@ -62,7 +67,8 @@ func TestSyncMechanismOne(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, m.Lite)
 	require.Nil(t, m.Weights)
-	require.Equal(t, map[string]int{"BlockNumber": 1, "BlockHash": 1, "Mechagraph": 1, "NeuronsLite": 1}, f.calls)
+	require.Equal(t, map[string]int{"BlockNumber": 1, "BlockHash": 1, "Mechagraph": 1, "NeuronsLite": 1,
+		"MechanismCount": 1, "MechanismEmissionSplit": 1}, f.calls)
 
 	// Refresh keeps the mechanism.
 	f.graphs[1].Incentives = []uint16{65535, 0, 0}
@@ -165,6 +171,8 @@ func TestSaveLoadMechanism(t *testing.T) {
 	require.NoError(t, err)
 	requireSameMetagraph(t, m1, got)
 	require.Equal(t, subtensor.MechID(1), got.MechID)
+	require.Equal(t, 2, got.MechanismCount)
+	require.Equal(t, []uint16{45875, 19660}, got.EmissionSplit)
 	got, err = LoadLatest(root, "local", 1)
 	require.NoError(t, err)
 	requireSameMetagraph(t, m0, got)
@@ -185,6 +193,8 @@ func TestSaveLoadMechanism(t *testing.T) {
 	old, err := Decode(data)
 	require.NoError(t, err)
 	require.Equal(t, subtensor.MechID(0), old.MechID)
+	require.Zero(t, old.MechanismCount, "files from before the mechanism layout was recorded read as unknown")
+	require.Nil(t, old.EmissionSplit)
 }
 
 func TestSyncerMechanism(t *testing.T) {

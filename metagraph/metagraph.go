@@ -41,6 +41,13 @@ type Metagraph struct {
 	// everything else, emission included, is the subnet's, as the
 	// runtime's mechagraph reports it.
 	MechID subtensor.MechID
+	// MechanismCount is the subnet's number of mechanisms (1 on a runtime
+	// without them), and EmissionSplit each mechanism's share of the
+	// subnet's emission in u16 parts of 65535 (nil: split evenly, the
+	// chain's default), as subtensor.MechanismChain reports them. Both are
+	// zero when the chain is not a MechanismChain.
+	MechanismCount int
+	EmissionSplit  []uint16
 	// Network is a free-form label of the chain (e.g. "finney", "local")
 	// used by Save to place the file; Sync sets it from WithNetwork.
 	Network   string

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,13 +65,17 @@ const axonSize = 8 + 4 + 16 + 2 + 1 + 1 + 1 + 1
 // u16 2 bytes, u32 4, u64 8, bool 1 byte 0/1; see packed.go); account keys
 // are bins of 32-byte keys; axons a bin of 34-byte records.
 type fileV1 struct {
-	NetUID    uint16 `msgpack:"netuid"`
-	MechID    uint8  `msgpack:"mechid"`
-	Network   string `msgpack:"network"`
-	Block     uint64 `msgpack:"block"`
-	BlockHash bin    `msgpack:"block_hash"` // 32 bytes
-	Lite      bool   `msgpack:"lite"`
-	N         uint32 `msgpack:"n"`
+	NetUID uint16 `msgpack:"netuid"`
+	MechID uint8  `msgpack:"mechid"`
+	// MechanismCount and EmissionSplit came after the first files of
+	// version 1; absent, they read as unknown (0, nil).
+	MechanismCount uint8  `msgpack:"mechanism_count,omitempty"`
+	EmissionSplit  u16s   `msgpack:"emission_split,omitempty"`
+	Network        string `msgpack:"network"`
+	Block          uint64 `msgpack:"block"`
+	BlockHash      bin    `msgpack:"block_hash"` // 32 bytes
+	Lite           bool   `msgpack:"lite"`
+	N              uint32 `msgpack:"n"`
 
 	Hotkeys         bin   `msgpack:"hotkeys"`  // N×32 bytes
 	Coldkeys        bin   `msgpack:"coldkeys"` // N×32 bytes
@@ -189,6 +194,7 @@ func (m *Metagraph) MarshalBinary() ([]byte, error) {
 	r := &m.raw
 	f := fileV1{
 		NetUID: uint16(m.NetUID), MechID: uint8(m.MechID), Network: m.Network,
+		MechanismCount: uint8(m.MechanismCount), EmissionSplit: m.EmissionSplit,
 		Block: m.Block, BlockHash: m.BlockHash[:], Lite: m.Lite, N: uint32(m.N),
 		Hotkeys: packAccounts(m.Hotkeys), Coldkeys: packAccounts(m.Coldkeys),
 		Active: m.Active, ValidatorPermit: m.ValidatorPermit, LastUpdate: m.LastUpdate,
@@ -313,6 +319,9 @@ func (f *fileV1) check() error {
 	if len(f.BlockHash) != 32 {
 		return bad("block_hash length", 32, len(f.BlockHash))
 	}
+	if len(f.EmissionSplit) > math.MaxUint8 {
+		return bad("emission_split length", math.MaxUint8, len(f.EmissionSplit))
+	}
 	for _, c := range []struct {
 		name      string
 		got, want int
@@ -423,6 +432,7 @@ func (f *fileV1) metagraph() (*Metagraph, error) {
 	n := int(f.N)
 	m := &Metagraph{
 		NetUID: subtensor.NetUID(f.NetUID), MechID: subtensor.MechID(f.MechID), Network: f.Network,
+		MechanismCount: int(f.MechanismCount), EmissionSplit: f.EmissionSplit,
 		Block: f.Block, Lite: f.Lite, N: n,
 		Hotkeys: unpackAccounts(f.Hotkeys, n), Coldkeys: unpackAccounts(f.Coldkeys, n),
 		Active: f.Active, ValidatorPermit: f.ValidatorPermit, LastUpdate: f.LastUpdate,

@@ -68,6 +68,8 @@ func requireSameMetagraph(t *testing.T, want, got *Metagraph) {
 	require.Equal(t, want.N, got.N)
 	require.Equal(t, want.Block, got.Block)
 	require.Equal(t, want.BlockHash, got.BlockHash)
+	require.Equal(t, want.MechanismCount, got.MechanismCount)
+	require.Equal(t, want.EmissionSplit, got.EmissionSplit)
 	require.Equal(t, want.Hotkeys, got.Hotkeys)
 	require.Equal(t, want.Axons, got.Axons)
 	require.Equal(t, want.Consensus, got.Consensus)

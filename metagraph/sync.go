@@ -30,6 +30,11 @@ type fetched struct {
 	// only contribute validator trust and the uid/hotkey cross-check).
 	mech   subtensor.MechID
 	mw, mb map[subtensor.UID][]subtensor.WeightEntry
+
+	// mechCount and split are the subnet's mechanism count and emission
+	// split (0 and nil when the chain is not a MechanismChain).
+	mechCount int
+	split     []uint16
 }
 
 // liteNeurons reports whether the neurons read are the lite ones.
@@ -128,12 +133,9 @@ func fallbackable(ctx context.Context, err error) bool {
 }
 
 func fetch(ctx context.Context, chain subtensor.Chain, netuid subtensor.NetUID, cfg *config) (*fetched, error) {
-	var mc subtensor.MechanismChain
-	if cfg.mech != 0 {
-		var ok bool
-		if mc, ok = chain.(subtensor.MechanismChain); !ok {
-			return nil, fmt.Errorf("%w (mechanism %d requested from a %T)", ErrMechanismUnsupported, cfg.mech, chain)
-		}
+	mc, isMech := chain.(subtensor.MechanismChain)
+	if cfg.mech != 0 && !isMech {
+		return nil, fmt.Errorf("%w (mechanism %d requested from a %T)", ErrMechanismUnsupported, cfg.mech, chain)
 	}
 	f := &fetched{netuid: netuid, lite: cfg.lite, mech: cfg.mech}
 	wrap := func(what string, err error) error {
@@ -154,12 +156,15 @@ func fetch(ctx context.Context, chain subtensor.Chain, netuid subtensor.NetUID, 
 	}
 	f.hash = h
 	at := subtensor.AtBlock(h)
-	if mc != nil {
+	if cfg.mech != 0 {
 		return f, fetchMechanism(ctx, mc, chain, f, at, wrap)
 	}
 
 	var mgErr error
 	g, gctx := errgroup.WithContext(ctx)
+	if isMech {
+		g.Go(func() error { return fetchMechanismLayout(gctx, mc, f, at, wrap) })
+	}
 	g.Go(func() error {
 		mg, err := chain.Metagraph(gctx, netuid, at)
 		if err != nil {
@@ -250,6 +255,7 @@ func fetch(ctx context.Context, chain subtensor.Chain, netuid subtensor.NetUID, 
 func fetchMechanism(ctx context.Context, mc subtensor.MechanismChain, chain subtensor.Chain, f *fetched,
 	at subtensor.ReadOption, wrap func(string, error) error) error {
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return fetchMechanismLayout(gctx, mc, f, at, wrap) })
 	g.Go(func() error {
 		mg, err := mc.Mechagraph(gctx, f.netuid, f.mech, at)
 		if err != nil {
@@ -288,6 +294,22 @@ func fetchMechanism(ctx context.Context, mc subtensor.MechanismChain, chain subt
 		})
 	}
 	return g.Wait()
+}
+
+// fetchMechanismLayout reads the subnet's mechanism count and emission
+// split.
+func fetchMechanismLayout(ctx context.Context, mc subtensor.MechanismChain, f *fetched,
+	at subtensor.ReadOption, wrap func(string, error) error) error {
+	count, err := mc.MechanismCount(ctx, f.netuid, at)
+	if err != nil {
+		return wrap("mechanism count", err)
+	}
+	split, err := mc.MechanismEmissionSplit(ctx, f.netuid, at)
+	if err != nil {
+		return wrap("mechanism emission split", err)
+	}
+	f.mechCount, f.split = count, split
+	return nil
 }
 
 // maxUIDs bounds n so that a hostile backend or file cannot make the
@@ -410,6 +432,7 @@ func (f *fetched) validate() error {
 func (m *Metagraph) setFrom(f *fetched, cfg *config) {
 	n := f.n()
 	m.NetUID, m.MechID, m.Network = f.netuid, cfg.mech, cfg.network
+	m.MechanismCount, m.EmissionSplit = f.mechCount, f.split
 	m.Block, m.BlockHash, m.Lite, m.N = f.block, f.hash, f.lite, n
 	r := &m.raw
 
