@@ -117,6 +117,9 @@ func (d *Dendrite) exchangeOn(ctx context.Context, pc *pooledConn, reused bool, 
 	defer func() {
 		// stop reports false once the cancellation has poisoned the deadline.
 		if stop() && clean {
+			// The deadline was the call's: a pooled connection has none,
+			// or the liveness check on its next use fails once it passes.
+			_ = pc.conn.SetDeadline(time.Time{})
 			pc.uses++
 			d.pool.put(pc)
 		} else {

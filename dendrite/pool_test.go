@@ -485,3 +485,23 @@ func TestInvalidHeaderValueRefused(t *testing.T) {
 		require.Zero(t, srv.accepted.Load())
 	})
 }
+
+// TestPoolReuseAfterCallDeadline: a connection put back after a call keeps
+// serving once that call's deadline has passed. The deadline belonged to
+// the call, not the connection; left on it, the liveness check taken on
+// reuse fails with "deadline exceeded" and every call after a pause longer
+// than the previous call's timeout dials anew.
+func TestPoolReuseAfterCallDeadline(t *testing.T) {
+	srv, opened, _ := countingServer(t, okHandler)
+	d := newDendrite(t)
+	ep := dendrite.Endpoint{Addr: srv.Listener.Addr().String(), Hotkey: mustKey(t, "//Alice").SS58Address()}
+	for range 2 {
+		s := synapsetest.NewDummy(1)
+		s.Timeout = 0.25
+		res, err := dendrite.Call(context.Background(), d, ep, s)
+		require.NoError(t, err)
+		require.True(t, res.IsSuccess(), res.Dendrite.String())
+		time.Sleep(350 * time.Millisecond) // past the call's deadline, well within the idle timeout
+	}
+	require.EqualValues(t, 1, opened.Load(), "connections opened for two sequential calls")
+}
