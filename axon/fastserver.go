@@ -219,6 +219,14 @@ func (a *Axon) serveFast(fs *fastServer, c *fasthttp.RequestCtx) {
 				c.SetConnectionClose()
 			}
 		}
+		if !ex.hijacked && fs.isStopping() {
+			// Stop began while this request ran: end the connection after
+			// its answer. Left open, it would turn idle with the answer
+			// still in fasthttp's buffer when a pipelined request follows
+			// (fasthttp flushes only before it waits for more bytes), and
+			// track closes idle connections during a stop.
+			c.SetConnectionClose()
+		}
 		if ex.hijacked {
 			// A stream wrote its response on the connection itself:
 			// fasthttp must not write one, and closes the connection.
@@ -228,9 +236,6 @@ func (a *Axon) serveFast(fs *fastServer, c *fasthttp.RequestCtx) {
 		*ex = fastExchange{}
 		fastExchanges.Put(ex)
 	}()
-	if fs.isStopping() {
-		c.SetConnectionClose()
-	}
 	a.dispatch(ex, routeFromPathBytes(c.Path()), methodName(c.Method()))
 }
 

@@ -1,0 +1,79 @@
+package axon_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/synapse/synapsetest"
+)
+
+// TestStopAnswersRunningPipelinedRequest: a request that is running when
+// Stop begins gets its answer even when the client has pipelined another
+// request behind it on the same connection. (fasthttp holds a response
+// back while a pipelined request is buffered, and the connection then
+// turns idle: closing it there lost the answer of a forward that had run.)
+func TestStopAnswersRunningPipelinedRequest(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	k := testKeys(t)
+	a := axon.New(k.alice, serverOpts(axon.WithAddr("127.0.0.1:0"), axon.WithLogger(discardLogger()))...)
+	release := make(chan struct{})
+	axon.Attach(a, func(ctx context.Context, s *synapsetest.Dummy) (*synapsetest.Dummy, error) {
+		if s.DummyInput == -1 {
+			<-release
+		}
+		return doubler(ctx, s)
+	})
+	require.NoError(t, a.Start())
+	addr := a.Addr()
+	bob := newSigner(k.bob, k.alice.SS58Address())
+	first := rawRequest(bob.build(t, synapsetest.NewDummy(-1), nil))
+	second := rawRequest(bob.build(t, synapsetest.NewDummy(2), nil))
+
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
+	_, err = conn.Write(append(append([]byte{}, first...), second...))
+	require.NoError(t, err)
+	for a.Stats().Running == 0 {
+		time.Sleep(time.Millisecond)
+	}
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- a.Stop(context.Background()) }()
+	// Stop has begun once the listener refuses connections.
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		_ = c.Close()
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err, "the running request's answer")
+	body := make([]byte, resp.ContentLength)
+	_, err = io.ReadFull(resp.Body, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), `"dummy_output":-2`)
+	// The pipelined request arrived after Stop began: it is not served,
+	// or it is refused as a queued request is.
+	if resp2, err := http.ReadResponse(br, nil); err == nil {
+		require.Equal(t, http.StatusServiceUnavailable, resp2.StatusCode)
+		_ = resp2.Body.Close()
+	}
+	require.NoError(t, <-stopped)
+}
