@@ -37,6 +37,9 @@ type fastServer struct {
 	// context when it closes the connection).
 	base   context.Context
 	cancel context.CancelFunc
+	// writeTimeout is the server's WriteTimeout, which serveFast sets
+	// itself (see there).
+	writeTimeout time.Duration
 
 	mu       sync.Mutex
 	conns    map[net.Conn]fasthttp.ConnState
@@ -56,6 +59,7 @@ func (a *Axon) newFastServer(ln net.Listener) *fastServer {
 		maxBody = math.MaxInt32
 	}
 	readTimeout := a.cfg.readTimeout
+	fs.writeTimeout = a.cfg.readTimeout + a.cfg.maxTimeout
 	fs.srv = &fasthttp.Server{
 		Handler:      func(c *fasthttp.RequestCtx) { a.serveFast(fs, c) },
 		ErrorHandler: a.serveFastError,
@@ -69,7 +73,7 @@ func (a *Axon) newFastServer(ln net.Listener) *fastServer {
 		// A response is written at most maxTimeout after the headers were
 		// read (the forward deadline), so this only cuts off clients that
 		// stop reading.
-		WriteTimeout:       a.cfg.readTimeout + a.cfg.maxTimeout,
+		WriteTimeout:       fs.writeTimeout,
 		IdleTimeout:        a.cfg.idleTimeout,
 		MaxRequestBodySize: int(maxBody),
 		// The request line and headers must fit the read buffer.
@@ -218,6 +222,15 @@ func (a *Axon) serveFast(fs *fastServer, c *fasthttp.RequestCtx) {
 				c.SetStatusCode(http.StatusInternalServerError)
 				c.SetConnectionClose()
 			}
+		}
+		if !ex.hijacked {
+			// The write deadline fasthttp would set once the handler
+			// returns, set by the handler: fasthttp then flushes this
+			// answer at once instead of holding it back while a
+			// pipelined request is buffered. Held back, it went out after
+			// a stream that the next request wrote on the connection
+			// itself, and a stop could close the connection under it.
+			_ = c.SetWriteDeadline(time.Now().Add(fs.writeTimeout))
 		}
 		if !ex.hijacked && fs.isStopping() {
 			// Stop began while this request ran: end the connection after

@@ -2,6 +2,7 @@ package axon_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/synapse"
 	"github.com/gotensor/gotensor/synapse/synapsetest"
 )
 
@@ -76,4 +78,37 @@ func TestStopAnswersRunningPipelinedRequest(t *testing.T) {
 		_ = resp2.Body.Close()
 	}
 	require.NoError(t, <-stopped)
+}
+
+// TestPipelinedStreamAnswersInOrder: answers go out in the order of the
+// requests when a streamed answer follows a pipelined plain one. (Start's
+// server held the plain answer in fasthttp's buffer while the stream wrote
+// on the connection itself, so the stream went out first.)
+func TestPipelinedStreamAnswersInOrder(t *testing.T) {
+	k := testKeys(t)
+	a := startAxon(t, k)
+	axon.Attach(a, doubler)
+	axon.AttachStream(a, func(_ context.Context, s *Words, w *axon.StreamWriter) error {
+		_, err := w.Write([]byte("streamed"))
+		return err
+	})
+	bob := newSigner(k.bob, k.alice.SS58Address())
+	plain := rawRequest(bob.build(t, synapsetest.NewDummy(21), nil))
+	stream := bob.build(t, synapse.New[Words](), nil)
+	stream.headers["Connection"] = []string{"close"}
+	raw := exchangeRawOpts(t, a.Addr(), append(append([]byte{}, plain...), rawRequest(stream)...), false)
+
+	br := bufio.NewReader(bytes.NewReader(raw))
+	first, err := http.ReadResponse(br, nil)
+	require.NoError(t, err, "%q", raw)
+	body, err := io.ReadAll(first.Body)
+	require.NoError(t, err)
+	require.Equal(t, "application/json", first.Header.Get("Content-Type"), "%q", raw)
+	require.Contains(t, string(body), `"dummy_output":42`)
+	second, err := http.ReadResponse(br, nil)
+	require.NoError(t, err, "%q", raw)
+	body, err = io.ReadAll(second.Body)
+	require.NoError(t, err)
+	require.Equal(t, "text/event-stream", second.Header.Get("Content-Type"))
+	require.Equal(t, "streamed", string(body))
 }
