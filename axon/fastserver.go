@@ -388,6 +388,9 @@ type fastStream struct {
 	e  *fastExchange
 	bw *bufio.Writer
 	n  []byte // chunk-size scratch
+	// identity: the client speaks HTTP/1.0, which has no chunked
+	// encoding; the body goes as it is and the close ends it.
+	identity bool
 }
 
 func (s *fastStream) begin(status int, fields []synapse.HeaderField, contentType string, deadline time.Time) error {
@@ -407,7 +410,12 @@ func (s *fastStream) begin(status int, fields []synapse.HeaderField, contentType
 		h.Add(f.Key, f.Value)
 	}
 	h.SetContentType(contentType)
-	h.SetContentLength(-1) // Transfer-Encoding: chunked
+	s.identity = !s.e.c.Request.Header.IsHTTP11()
+	if s.identity {
+		h.SetContentLength(-2) // no framing: the close ends the body
+	} else {
+		h.SetContentLength(-1) // Transfer-Encoding: chunked
+	}
 	h.SetConnectionClose()
 	s.bw = bufio.NewWriterSize(conn, 4<<10)
 	if err := h.Write(s.bw); err != nil {
@@ -419,6 +427,13 @@ func (s *fastStream) begin(status int, fields []synapse.HeaderField, contentType
 func (s *fastStream) write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil // a zero-size chunk would end the body
+	}
+	if s.identity {
+		n, err := s.bw.Write(p)
+		if err == nil {
+			err = s.bw.Flush()
+		}
+		return n, err
 	}
 	s.n = strconv.AppendInt(s.n[:0], int64(len(p)), 16)
 	s.n = append(s.n, '\r', '\n')
@@ -438,6 +453,9 @@ func (s *fastStream) write(p []byte) (int, error) {
 func (s *fastStream) flush() error { return s.bw.Flush() }
 
 func (s *fastStream) end() error {
+	if s.identity {
+		return s.bw.Flush()
+	}
 	if _, err := s.bw.WriteString("0\r\n\r\n"); err != nil {
 		return err
 	}

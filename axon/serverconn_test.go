@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +112,29 @@ func TestPipelinedStreamAnswersInOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "text/event-stream", second.Header.Get("Content-Type"))
 	require.Equal(t, "streamed", string(body))
+}
+
+// TestStreamToHTTP10Client: an HTTP/1.0 client cannot read chunked
+// encoding (RFC 9112, section 7.1: a server must not send it), so its
+// streamed answer is the bytes as they are, ended by the close, as
+// net/http sends it. (Start's server sent chunks to it.)
+func TestStreamToHTTP10Client(t *testing.T) {
+	k := testKeys(t)
+	a := startAxon(t, k)
+	axon.AttachStream(a, func(_ context.Context, s *Words, w *axon.StreamWriter) error {
+		for _, word := range []string{"one", "two", "three"} {
+			if _, err := w.Write([]byte(word)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	w := newSigner(k.bob, k.alice.SS58Address()).build(t, synapse.New[Words](), nil)
+	raw := bytes.Replace(rawRequest(w), []byte(" HTTP/1.1\r\n"), []byte(" HTTP/1.0\r\n"), 1)
+	status, lines, body := headLines(t, exchangeRawOpts(t, a.Addr(), raw, false))
+	require.Contains(t, []string{"HTTP/1.0 200 OK", "HTTP/1.1 200 OK"}, status)
+	for _, l := range lines {
+		require.NotContains(t, strings.ToLower(l), "transfer-encoding", "%q", lines)
+	}
+	require.Equal(t, "onetwothree", string(body))
 }
