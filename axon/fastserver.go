@@ -277,7 +277,10 @@ func (a *Axon) serveFastError(c *fasthttp.RequestCtx, err error) {
 		lc.linger.Store(true)
 	}
 	// The response is fresh (no handler ran), with the server's settings
-	// (names as given, no default date), which Reset would undo.
+	// (no default date), which Reset would undo. Names as given is one of
+	// them only once a request's first byte has arrived: a connection
+	// that timed out before it gets a response that still normalises.
+	c.Response.Header.DisableNormalizing()
 	ex := &fastExchange{c: c, parent: context.Background()}
 	a.writeBareError(ex, a.cfg.now(), perr)
 }

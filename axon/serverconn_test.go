@@ -138,3 +138,26 @@ func TestStreamToHTTP10Client(t *testing.T) {
 	}
 	require.Equal(t, "onetwothree", string(body))
 }
+
+// TestReadTimeoutAnswerHeaderNames: a connection that sends nothing
+// within WithReadHeaderTimeout is closed; if the server answers it (Start's
+// server answers 408), the synapse header names are the lower-case ones of
+// every other answer. (fasthttp turns off its name normalising only once a
+// request's first byte has arrived, so this answer went out as
+// "Bt_header_axon_status_code".)
+func TestReadTimeoutAnswerHeaderNames(t *testing.T) {
+	k := testKeys(t)
+	a := startAxon(t, k, axon.WithReadHeaderTimeout(100*time.Millisecond))
+	conn, err := net.Dial("tcp", a.Addr())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
+	raw, err := io.ReadAll(conn)
+	require.NoError(t, err, "the server closes the connection")
+	if len(raw) == 0 {
+		return // net/http closes without an answer
+	}
+	status, lines, _ := headLines(t, raw)
+	require.Equal(t, "HTTP/1.1 408 Request Timeout", status)
+	require.Contains(t, lines, "bt_header_axon_status_code: 408", "%q", lines)
+}
