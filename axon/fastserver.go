@@ -47,6 +47,9 @@ type fastServer struct {
 	active   sync.WaitGroup // connection goroutines
 }
 
+// noReadDeadline stands for no body deadline (WithReadTimeout(0)).
+const noReadDeadline = 100 * 365 * 24 * time.Hour
+
 // stateNew marks an accepted connection that has not sent a byte yet
 // (fasthttp reports StateNew only from its own accept loop).
 const stateNew = fasthttp.StateNew
@@ -58,7 +61,17 @@ func (a *Axon) newFastServer(ln net.Listener) *fastServer {
 	if maxBody > math.MaxInt32 {
 		maxBody = math.MaxInt32
 	}
+	// Zero timeouts mean what they mean to net/http's server: no header
+	// timeout is the read timeout, no read timeout is no body deadline
+	// (HeaderReceived can only move the deadline, so a far one).
+	headerTimeout := a.cfg.readHeaderTimeout
+	if headerTimeout <= 0 {
+		headerTimeout = a.cfg.readTimeout
+	}
 	readTimeout := a.cfg.readTimeout
+	if readTimeout <= 0 {
+		readTimeout = noReadDeadline
+	}
 	fs.writeTimeout = a.cfg.readTimeout + a.cfg.maxTimeout
 	fs.srv = &fasthttp.Server{
 		Handler:      func(c *fasthttp.RequestCtx) { a.serveFast(fs, c) },
@@ -66,7 +79,7 @@ func (a *Axon) newFastServer(ln net.Listener) *fastServer {
 		// ReadTimeout runs from the connection's first byte (or a keep-
 		// alive request's first byte) until the headers are read: the
 		// slowloris bound. HeaderReceived then gives the body its own.
-		ReadTimeout: a.cfg.readHeaderTimeout,
+		ReadTimeout: headerTimeout,
 		HeaderReceived: func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
 			return fasthttp.RequestConfig{ReadTimeout: readTimeout}
 		},

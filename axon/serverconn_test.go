@@ -161,3 +161,46 @@ func TestReadTimeoutAnswerHeaderNames(t *testing.T) {
 	require.Equal(t, "HTTP/1.1 408 Request Timeout", status)
 	require.Contains(t, lines, "bt_header_axon_status_code: 408", "%q", lines)
 }
+
+// TestZeroTimeoutsAsNetHTTP: zero timeouts mean what they mean to
+// net/http's server. With WithReadHeaderTimeout(0) the read timeout bounds
+// the headers (Start's server had no bound at all: a slowloris client held
+// the connection for ever); with WithReadTimeout(0) a body has no deadline
+// (Start's server cut it at the header timeout with a 408).
+func TestZeroTimeoutsAsNetHTTP(t *testing.T) {
+	k := testKeys(t)
+	bob := newSigner(k.bob, k.alice.SS58Address())
+
+	t.Run("header timeout 0", func(t *testing.T) {
+		a := startAxon(t, k, axon.WithReadHeaderTimeout(0), axon.WithReadTimeout(100*time.Millisecond))
+		conn, err := net.Dial("tcp", a.Addr())
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = conn.Write([]byte("POST /Dummy HTTP/1.1\r\nHost: x\r\nbt_header_dendrite_nonce: 1"))
+		require.NoError(t, err)
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+		_, err = io.ReadAll(conn)
+		require.NoError(t, err, "the server closes a connection whose headers never end")
+	})
+
+	t.Run("read timeout 0", func(t *testing.T) {
+		a := startAxon(t, k, axon.WithReadHeaderTimeout(100*time.Millisecond), axon.WithReadTimeout(0))
+		axon.Attach(a, doubler)
+		raw := rawRequest(bob.build(t, synapsetest.NewDummy(21), nil))
+		head, body, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
+		require.True(t, ok)
+		conn, err := net.Dial("tcp", a.Addr())
+		require.NoError(t, err)
+		defer conn.Close()
+		require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
+		_, err = conn.Write(append(head, "\r\n\r\n"...))
+		require.NoError(t, err)
+		time.Sleep(300 * time.Millisecond) // past the header timeout
+		_, err = conn.Write(body)
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	})
+}
