@@ -219,7 +219,7 @@ func statusIsZero(pc *pooledConn) bool {
 		}
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull) && pc.br.Size() < maxResponseHeadBytes:
-			pc.br = bufio.NewReaderSize(pc.br, 2*pc.br.Size())
+			growReader(pc)
 		case err != nil:
 			return false // readHead reports it
 		default:
@@ -238,10 +238,23 @@ func readHead(pc *pooledConn, h *fasthttp.ResponseHeader) error {
 		if pc.br.Size() >= maxResponseHeadBytes {
 			return fmt.Errorf("response head larger than %d bytes", maxResponseHeadBytes)
 		}
-		// The bytes already buffered stay in the old reader, which the
-		// larger one reads first: nothing is lost.
-		pc.br = bufio.NewReaderSize(pc.br, 2*pc.br.Size())
+		growReader(pc)
 	}
+}
+
+// growReader gives pc a reader twice the size, which reads the bytes the
+// old one had buffered and then the connection itself. It must not read
+// through the old reader: that one would go on buffering bytes of its own
+// (whenever the new one asks for less than its size), which the new
+// reader's Buffered does not count, so that bytes sent after an answer
+// would pass the unread-bytes check and the peek on reuse, and be read as
+// the next call's answer.
+func growReader(pc *pooledConn) {
+	buffered, _ := pc.br.Peek(pc.br.Buffered())
+	// The new reader's first read takes all of pending (it is empty and
+	// larger): nothing stays behind in the MultiReader either.
+	pending := bytes.NewReader(bytes.Clone(buffered))
+	pc.br = bufio.NewReaderSize(io.MultiReader(pending, pc.conn), 2*pc.br.Size())
 }
 
 // readResponseBody reads the body (declared length, chunked with its
