@@ -131,10 +131,16 @@ func readBody(r *http.Request, limit int64) (body []byte, buf *[]byte, perr *pip
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil, nil
 	}
-	if r.ContentLength > limit {
+	return readBodyFrom(r.Body, r.ContentLength, limit)
+}
+
+// readBodyFrom reads a body of declared length n (-1: unknown) from r, at
+// most limit bytes.
+func readBodyFrom(r io.Reader, n, limit int64) (body []byte, buf *[]byte, perr *pipelineError) {
+	if n > limit {
 		return nil, nil, tooLarge(limit)
 	}
-	if n := r.ContentLength; n > 0 {
+	if n > 0 {
 		// The usual case (Python's aiohttp and Go's client both send a
 		// length): one exact buffer instead of ReadAll's growth, from a
 		// pool when small.
@@ -147,12 +153,13 @@ func readBody(r *http.Request, limit int64) (body []byte, buf *[]byte, perr *pip
 		} else {
 			body = make([]byte, n)
 		}
-		if _, err := io.ReadFull(r.Body, body); err != nil {
+		if _, err := io.ReadFull(r, body); err != nil {
+			putBodyBuf(buf)
 			return nil, nil, refuse(http.StatusBadRequest, "Could not read the request body", errors.Join(ErrBadRequest, err))
 		}
 		return body, buf, nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, io.NopCloser(r), limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

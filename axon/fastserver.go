@@ -89,6 +89,10 @@ func (a *Axon) newFastServer(ln net.Listener) *fastServer {
 		WriteTimeout:       fs.writeTimeout,
 		IdleTimeout:        a.cfg.idleTimeout,
 		MaxRequestBodySize: int(maxBody),
+		// The pipeline reads the body (body), after authentication: read
+		// before the handler, every declared body up to WithMaxBodyBytes
+		// was allocated and held for any caller.
+		StreamRequestBody: true,
 		// The request line and headers must fit the read buffer.
 		ReadBufferSize: a.cfg.maxHeaderBytes,
 		// Header names stay as sent (Python sends lower case) both ways.
@@ -245,6 +249,17 @@ func (a *Axon) serveFast(fs *fastServer, c *fasthttp.RequestCtx) {
 			// itself, and a stop could close the connection under it.
 			_ = c.SetWriteDeadline(time.Now().Add(fs.writeTimeout))
 		}
+		if !ex.hijacked && !ex.bodyDone {
+			// A refusal before the body was read: fasthttp drains up to
+			// 256 KiB of it and closes the connection when more is left,
+			// which must be gentle, so that a client still sending reads
+			// the refusal instead of a reset.
+			if n := c.Request.Header.ContentLength(); n < 0 || n > lingerBytes {
+				if lc, ok := c.Conn().(*lingerConn); ok {
+					lc.linger.Store(true)
+				}
+			}
+		}
 		if !ex.hijacked && fs.isStopping() {
 			// Stop began while this request ran: end the connection after
 			// its answer. Left open, it would turn idle with the answer
@@ -324,6 +339,7 @@ type fastExchange struct {
 	c        *fasthttp.RequestCtx
 	parent   context.Context
 	hijacked bool // a stream wrote the response on the connection
+	bodyDone bool // the request body was read to its end
 	fields   [40]synapse.HeaderField
 }
 
@@ -371,14 +387,18 @@ func (e *fastExchange) peer() (string, int, bool) {
 
 func (e *fastExchange) context() context.Context { return e.parent }
 
-// body returns fasthttp's body buffer, valid until the handler returns (the
-// pipeline decodes it before that, and the decoder copies what it keeps).
+// body reads the body from fasthttp's request stream, as ServeHTTP reads
+// it from net/http's: only once the request is authenticated (fasthttp has
+// read at most 8 KiB of it before the handler).
 func (e *fastExchange) body(limit int64) ([]byte, *[]byte, *pipelineError) {
-	b := e.c.PostBody()
-	if int64(len(b)) > limit {
-		return nil, nil, tooLarge(limit)
+	r := e.c.RequestBodyStream()
+	if r == nil { // no body
+		e.bodyDone = true
+		return nil, nil, nil
 	}
-	return b, nil, nil
+	b, buf, perr := readBodyFrom(r, int64(e.c.Request.Header.ContentLength()), limit)
+	e.bodyDone = perr == nil
+	return b, buf, perr
 }
 
 func (e *fastExchange) respond(status int, fields []synapse.HeaderField, contentType string, body []byte, extra ...string) {

@@ -204,3 +204,32 @@ func TestZeroTimeoutsAsNetHTTP(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	})
 }
+
+// TestRefusalBeforeBody: a request that fails authentication is answered
+// without the server reading (and holding) its body, as the pipeline's
+// order promises: Start's server read every declared body, up to
+// WithMaxBodyBytes, into memory before the pipeline ran, so a caller with
+// no valid signature made it allocate that much per connection (and here
+// waited for a body that never comes).
+func TestRefusalBeforeBody(t *testing.T) {
+	k := testKeys(t)
+	a := startAxon(t, k)
+	axon.Attach(a, doubler)
+	eve := newSigner(k.eve, k.alice.SS58Address())
+	w := eve.build(t, synapsetest.NewDummy(1), nil)
+	require.Contains(t, w.headers, "bt_header_dendrite_signature")
+	w.headers["bt_header_dendrite_signature"] = []string{"0x" + strings.Repeat("00", 64)}
+	head, _, ok := bytes.Cut(rawRequest(w), []byte("Content-Length: "))
+	require.True(t, ok)
+	conn, err := net.Dial("tcp", a.Addr())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+	// 16 KiB of a declared 8 MiB body, and no more.
+	_, err = conn.Write(append(head, "Content-Length: 8388608\r\n\r\n"+strings.Repeat(" ", 16<<10)...))
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the refusal comes without the rest of the body")
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
