@@ -497,11 +497,11 @@ func TestPoolReuseAfterCallDeadline(t *testing.T) {
 	ep := dendrite.Endpoint{Addr: srv.Listener.Addr().String(), Hotkey: mustKey(t, "//Alice").SS58Address()}
 	for range 2 {
 		s := synapsetest.NewDummy(1)
-		s.Timeout = 0.25
+		s.Timeout = 0.5 // ample for a local call on a loaded machine
 		res, err := dendrite.Call(context.Background(), d, ep, s)
 		require.NoError(t, err)
 		require.True(t, res.IsSuccess(), res.Dendrite.String())
-		time.Sleep(350 * time.Millisecond) // past the call's deadline, well within the idle timeout
+		time.Sleep(600 * time.Millisecond) // past the call's deadline, well within the idle timeout
 	}
 	require.EqualValues(t, 1, opened.Load(), "connections opened for two sequential calls")
 }
