@@ -161,6 +161,11 @@ func (fs *fastServer) track(c net.Conn, state fasthttp.ConnState) {
 	case fasthttp.StateClosed, fasthttp.StateHijacked:
 		delete(fs.conns, c)
 	case fasthttp.StateIdle:
+		if lc, ok := c.(*lingerConn); ok {
+			// fasthttp drained what a refusal left unread and keeps the
+			// connection: a later close has nothing to wait for.
+			lc.linger.Store(false)
+		}
 		if fs.stopping {
 			_ = c.Close()
 		}
