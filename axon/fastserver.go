@@ -148,6 +148,11 @@ func (fs *fastServer) serve() error {
 		go func() {
 			defer fs.active.Done()
 			_ = fs.srv.ServeConn(c)
+			// ServeConn reports no close for a connection it refuses
+			// (fasthttp's concurrency limit); forget it here either way.
+			fs.mu.Lock()
+			delete(fs.conns, c)
+			fs.mu.Unlock()
 		}()
 	}
 }
