@@ -20,17 +20,8 @@ func DecodeHeaderList(fields []HeaderField, s Synapse) error {
 		return err
 	}
 	var d headerDecoder
-	// Last to first, so that the first of several spellings is applied last
-	// and stays: every field assignment overwrites.
-	var first error
-	for i := len(fields) - 1; i >= 0; i-- {
-		lk := listKey(fields[i].Key)
-		if err := d.apply(lk, fields[i].Value, b, v); err != nil && !seenBefore(fields, i, lk) {
-			first = err
-		}
-	}
-	if first != nil {
-		return first
+	if err := applyList(fields, func(lk, value string) error { return d.apply(lk, value, b, v) }); err != nil {
+		return err
 	}
 	b.Name = Name(s)
 	return nil
@@ -44,10 +35,19 @@ func DecodeTerminalHeaderList(fields []HeaderField, s Synapse) error {
 		return err
 	}
 	var d headerDecoder
+	return applyList(fields, func(lk, value string) error { return d.applyTerminal(lk, value, b) })
+}
+
+// applyList calls apply with each field's lower-case name and value, last
+// to first, so that the first of several spellings is applied last and
+// stays (every field assignment overwrites). It returns the error of the
+// first malformed field in fields order, ignoring a field whose name came
+// before: that one does not count.
+func applyList(fields []HeaderField, apply func(lk, value string) error) error {
 	var first error
 	for i := len(fields) - 1; i >= 0; i-- {
 		lk := listKey(fields[i].Key)
-		if err := d.applyTerminal(lk, fields[i].Value, b); err != nil && !seenBefore(fields, i, lk) {
+		if err := apply(lk, fields[i].Value); err != nil && !seenBefore(fields, i, lk) {
 			first = err
 		}
 	}
