@@ -16,10 +16,10 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gotensor/gotensor/internal/fieldbuf"
 	"github.com/gotensor/gotensor/synapse"
 )
 
@@ -353,39 +353,18 @@ type fastExchange struct {
 	fields   [40]synapse.HeaderField
 }
 
-// decodeHeaders copies every request header name and value into one block
-// (the synapse keeps the values; fasthttp reuses its buffer for the next
-// request) and decodes the list.
+// decodeHeaders copies the request headers out of fasthttp's buffer (the
+// synapse keeps the values; the buffer serves the next request) and decodes
+// the list.
 func (e *fastExchange) decodeHeaders(s synapse.Synapse) error {
-	h := &e.c.Request.Header
-	n := 0
-	for k, v := range h.All() {
-		n += len(k) + len(v)
-	}
-	block := make([]byte, 0, n)
 	fields := e.fields[:0]
-	for k, v := range h.All() {
-		off := len(block)
-		block = append(block, k...)
-		block = append(block, v...)
-		// block never grows past n, so earlier strings stay valid, and it
-		// is not written again once filled.
-		fields = append(fields, synapse.HeaderField{
-			Key:   unsafeString(block[off : off+len(k)]),
-			Value: unsafeString(block[off+len(k):]),
-		})
+	for k, v := range e.c.Request.Header.All() {
+		fields = append(fields, synapse.HeaderField{Key: fieldbuf.Transient(k), Value: fieldbuf.Transient(v)})
 	}
+	fieldbuf.Detach(fields)
 	err := synapse.DecodeHeaderList(fields, s)
 	clear(fields)
 	return err
-}
-
-// unsafeString views b as a string; b must never change afterwards.
-func unsafeString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
 }
 
 func (e *fastExchange) peer() (string, int, bool) {

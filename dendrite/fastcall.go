@@ -11,12 +11,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gotensor/gotensor/internal/fieldbuf"
 	"github.com/gotensor/gotensor/synapse"
 )
 
@@ -62,11 +62,17 @@ func (d *Dendrite) exchangeFast(ctx context.Context, syn synapse.Synapse, r *req
 		return setStatus(b, code, msg)
 	}
 
-	lb := responseFieldBufs.Get().(*[]synapse.HeaderField)
-	*lb = responseFields((*lb)[:0], &resp.Header)
+	// Only the bt_header_* fields: DecodeTerminalHeaderList reads nothing
+	// else. The synapse keeps the strings (one block), not the list.
+	lb := fieldbuf.Get()
+	for k, v := range resp.Header.All() {
+		if isSynapseHeader(k) {
+			*lb = append(*lb, synapse.HeaderField{Key: fieldbuf.Transient(k), Value: fieldbuf.Transient(v)})
+		}
+	}
+	fieldbuf.Detach(*lb)
 	err := mergeResponseFields(syn, status, *lb, resp.Body())
-	clear(*lb) // the synapse keeps the strings (one block), not the list
-	responseFieldBufs.Put(lb)
+	fieldbuf.Put(lb)
 	if err != nil {
 		return setStatus(b, http.StatusUnprocessableEntity, "Failed to parse response: "+err.Error())
 	}
@@ -307,53 +313,12 @@ func hostHeader(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// responseFields appends the response's bt_header_* fields to dst, their
-// names and values copied into one string per response: the synapse keeps
-// the values, and fasthttp reuses its buffers once the response is
-// released. Other headers cannot affect DecodeTerminalHeaderList (it reads
-// only bt_header_axon_* and bt_header_dendrite_*), so they are left out.
-func responseFields(dst []synapse.HeaderField, h *fasthttp.ResponseHeader) []synapse.HeaderField {
-	size := 0
-	for k, v := range h.All() {
-		if isSynapseHeader(k) {
-			size += len(k) + len(v)
-		}
-	}
-	if size == 0 {
-		return dst
-	}
-	var sb strings.Builder
-	sb.Grow(size)
-	for k, v := range h.All() {
-		if isSynapseHeader(k) {
-			sb.Write(k)
-			sb.Write(v)
-		}
-	}
-	block := sb.String()
-	off := 0
-	for k, v := range h.All() {
-		if isSynapseHeader(k) {
-			key := block[off : off+len(k)]
-			off += len(k)
-			dst = append(dst, synapse.HeaderField{Key: key, Value: block[off : off+len(v)]})
-			off += len(v)
-		}
-	}
-	return dst
-}
-
 const synapseHeaderPrefix = "bt_header_"
 
+// isSynapseHeader reports a bt_header_* name, in any letter case.
 func isSynapseHeader(k []byte) bool {
 	return len(k) > len(synapseHeaderPrefix) && strings.EqualFold(string(k[:len(synapseHeaderPrefix)]), synapseHeaderPrefix)
 }
-
-// responseFieldBufs recycles the field lists of responseFields.
-var responseFieldBufs = sync.Pool{New: func() any {
-	b := make([]synapse.HeaderField, 0, 32)
-	return &b
-}}
 
 // connGone reports a connection the server had closed: the errors a write
 // or the first read get on it.

@@ -29,3 +29,27 @@ func TestPutClearsAndDropsLarge(t *testing.T) {
 	}
 	Put(nil)
 }
+
+// TestDetach: detached fields keep their text, in order, after the buffer
+// their Transient views pointed into is overwritten; an empty list stays
+// empty.
+func TestDetach(t *testing.T) {
+	buf := []byte("bt_header_axon_ip1.2.3.4namex")
+	fields := []synapse.HeaderField{
+		{Key: Transient(buf[0:17]), Value: Transient(buf[17:24])},
+		{Key: Transient(buf[24:28]), Value: Transient(buf[28:28])},
+		{Key: Transient(buf[28:29]), Value: Transient(nil)},
+	}
+	Detach(fields)
+	clear(buf) // the reused buffer is overwritten
+	want := []synapse.HeaderField{{Key: "bt_header_axon_ip", Value: "1.2.3.4"}, {Key: "name", Value: ""}, {Key: "x", Value: ""}}
+	for i := range want {
+		if fields[i] != want[i] {
+			t.Fatalf("field %d: got %q, want %q", i, fields[i], want[i])
+		}
+	}
+	Detach(nil)
+	if allocs := testing.AllocsPerRun(20, func() { Detach(fields) }); allocs != 1 {
+		t.Fatalf("%v allocations, want one block", allocs)
+	}
+}
